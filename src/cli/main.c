@@ -1,0 +1,106 @@
+/* smelt — entry point: global options, then dispatch to a subcommand. */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/commands.h"
+
+static const sm_cli_cmd_t commands[] = {
+#define SM_CLI_COMMAND(name, summary, fn) {name, summary, fn},
+#include "cli/commands.def"
+#undef SM_CLI_COMMAND
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void print_help(FILE *out)
+{
+    fprintf(out,
+            "smelt %s — a medallion data lake in one program\n\n"
+            "usage: smelt [GLOBAL OPTIONS] COMMAND [ARGS]\n\n"
+            "commands:\n",
+            SMELT_VERSION);
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\nglobal options:\n"
+            "  --project DIR        pipeline project (default: the current directory)\n"
+            "  --lake LOCATION      lake root: a directory or s3://bucket/prefix (SMELT_LAKE)\n"
+            "  --log-level LEVEL    error, warn, info or debug (SMELT_LOG_LEVEL; default warn)\n"
+            "  --log-format FORMAT  text or json (SMELT_LOG_FORMAT; default text)\n"
+            "  -h, --help           this help; `smelt COMMAND --help` for a command\n"
+            "  -V, --version        print the version\n\n"
+            "Exit status: 0 success, 1 failure, 2 usage error.  See smelt(1).\n");
+}
+
+int sm_cli_fail(const char *cmd, const sm_error_t *e)
+{
+    fprintf(stderr, "smelt %s: %s\n", cmd, e && e->msg[0] ? e->msg : "failed");
+    return SM_EXIT_FAIL;
+}
+
+int sm_cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "smelt%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n(see `smelt %s%s--help`)\n", cmd ? cmd : "", cmd ? " " : "");
+    va_end(ap);
+    return SM_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+    sm_cli_ctx_t ctx = {.prog = "smelt"};
+    static const struct option opts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"version", no_argument, NULL, 'V'},
+        {"project", required_argument, NULL, 'p'},
+        {"lake", required_argument, NULL, 'l'},
+        {"log-level", required_argument, NULL, 'L'},
+        {"log-format", required_argument, NULL, 'F'},
+        {NULL, 0, NULL, 0},
+    };
+    int c;
+    /* "+": stop at the first non-option, which is the command. */
+    while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+        switch (c) {
+        case 'h':
+            print_help(stdout);
+            return SM_EXIT_OK;
+        case 'V':
+            printf("smelt %s\n", SMELT_VERSION);
+            return SM_EXIT_OK;
+        case 'p':
+            ctx.project = optarg;
+            break;
+        case 'l':
+            ctx.lake = optarg;
+            break;
+        case 'L':
+            setenv("SMELT_LOG_LEVEL", optarg, 1);
+            break;
+        case 'F':
+            setenv("SMELT_LOG_FORMAT", optarg, 1);
+            break;
+        default:
+            return sm_cli_usage_error(NULL, "unknown global option");
+        }
+    }
+    if (optind >= argc) {
+        print_help(stderr);
+        return SM_EXIT_USAGE;
+    }
+    const char *name = argv[optind];
+    for (size_t i = 0; i < NCOMMANDS; i++) {
+        if (strcmp(commands[i].name, name) == 0) {
+            int first = optind;
+            optind = 0; /* glibc: 0 re-initialises getopt for the command */
+            return commands[i].run(&ctx, argc - first, argv + first);
+        }
+    }
+    return sm_cli_usage_error(NULL, "unknown command \"%s\"", name);
+}

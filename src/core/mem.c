@@ -1,0 +1,71 @@
+#include "core/mem.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+static atomic_long fail_countdown; /* 0 = injection off */
+static atomic_long alloc_count;
+
+static int injected_failure(void)
+{
+    atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed);
+    long left = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
+    if (left == 0)
+        return 0;
+    return atomic_fetch_sub(&fail_countdown, 1) == 1;
+}
+
+long sm_mem_fail_after(long n)
+{
+    atomic_store(&fail_countdown, n < 0 ? 0 : n);
+    return atomic_exchange(&alloc_count, 0);
+}
+
+void *sm_malloc(size_t n)
+{
+    if (injected_failure())
+        return NULL;
+    return malloc(n ? n : 1);
+}
+
+void *sm_calloc(size_t count, size_t size)
+{
+    if (injected_failure())
+        return NULL;
+    if (count == 0 || size == 0)
+        count = size = 1;
+    return calloc(count, size);
+}
+
+void *sm_realloc(void *p, size_t n)
+{
+    if (injected_failure())
+        return NULL;
+    return realloc(p, n ? n : 1);
+}
+
+void sm_free(void *p)
+{
+    free(p);
+}
+
+char *sm_strndup(const char *s, size_t n)
+{
+    char *d = sm_malloc(n + 1);
+    if (!d)
+        return NULL;
+    memcpy(d, s, n);
+    d[n] = '\0';
+    return d;
+}
+
+char *sm_strdup(const char *s)
+{
+    return sm_strndup(s, strlen(s));
+}
+
+int sm_size_mul(size_t a, size_t b, size_t *out)
+{
+    return !__builtin_mul_overflow(a, b, out);
+}

@@ -1,0 +1,83 @@
+/*
+ * tests/unit/check.h — the smallest useful unit-test harness.
+ *
+ *   static void test_thing(void) { CHECK(x == 1); CHECK_EQ_INT(a, b); }
+ *   int main(void) { RUN(test_thing); return check_summary(); }
+ *
+ * A failed CHECK prints file:line and the expression, and the test goes on
+ * (so one run shows every failure).  check_summary() prints
+ * "unit: N passed, N failed" and returns the exit status.
+ */
+#ifndef SM_TEST_CHECK_H
+#define SM_TEST_CHECK_H
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+static int check_failed_in_test, check_passed_tests, check_failed_tests;
+static long check_count;
+
+#define CHECK(cond)                                                                  \
+    do {                                                                             \
+        check_count++;                                                               \
+        if (!(cond)) {                                                               \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
+            check_failed_in_test = 1;                                                \
+        }                                                                            \
+    } while (0)
+
+#define CHECK_EQ_INT(a, b)                                                                  \
+    do {                                                                                    \
+        int64_t check_a_ = (int64_t)(a), check_b_ = (int64_t)(b);                           \
+        check_count++;                                                                      \
+        if (check_a_ != check_b_) {                                                         \
+            fprintf(stderr, "%s:%d: CHECK_EQ_INT failed: %s == %s (%" PRId64 " vs %" PRId64 \
+                    ")\n", __FILE__, __LINE__, #a, #b, check_a_, check_b_);                 \
+            check_failed_in_test = 1;                                                       \
+        }                                                                                   \
+    } while (0)
+
+#define CHECK_EQ_STR(a, b)                                                                \
+    do {                                                                                  \
+        const char *check_a_ = (a), *check_b_ = (b);                                      \
+        check_count++;                                                                    \
+        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                  \
+            fprintf(stderr, "%s:%d: CHECK_EQ_STR failed: %s == %s\n  got:      \"%s\"\n"  \
+                    "  expected: \"%s\"\n", __FILE__, __LINE__, #a, #b,                   \
+                    check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)");      \
+            check_failed_in_test = 1;                                                     \
+        }                                                                                 \
+    } while (0)
+
+/* The call succeeded (returned SM_OK); on failure prints the error object. */
+#define CHECK_OK(call, errp)                                                         \
+    do {                                                                             \
+        check_count++;                                                               \
+        if ((call) != 0) {                                                           \
+            fprintf(stderr, "%s:%d: CHECK_OK failed: %s: %s\n", __FILE__, __LINE__, #call, \
+                    (errp)->msg);                                                    \
+            check_failed_in_test = 1;                                                \
+        }                                                                            \
+    } while (0)
+
+#define RUN(fn)                                                      \
+    do {                                                             \
+        check_failed_in_test = 0;                                    \
+        fn();                                                        \
+        if (check_failed_in_test) {                                  \
+            fprintf(stderr, "FAIL %s\n", #fn);                       \
+            check_failed_tests++;                                    \
+        } else {                                                     \
+            check_passed_tests++;                                    \
+        }                                                            \
+    } while (0)
+
+static inline int check_summary(void)
+{
+    printf("(%ld checks)\nunit: %d passed, %d failed\n", check_count, check_passed_tests,
+           check_failed_tests);
+    return check_failed_tests ? 1 : 0;
+}
+
+#endif
