@@ -1,0 +1,57 @@
+# tests/lib/tier.sh — sourced by tier test scripts.
+#
+#   tier_skip "why"   the peer this test needs is unavailable: exit 77
+#                     (CTest reports "Skipped") — except under CI=true, where
+#                     a tier whose peer cannot start is a failure.
+#   check DESC CMD... run CMD; count a pass or print DESC and count a failure
+#   expect_eq DESC GOT WANT
+#   tier_done         print "N passed, N failed" and exit accordingly
+set -u
+tier_passed=0
+tier_failed=0
+
+tier_skip() {
+  if [[ "${CI:-}" == "true" ]]; then
+    echo "FAILED: peer unavailable under CI=true: $*" >&2
+    exit 1
+  fi
+  echo "SKIPPED: $*"
+  exit 77
+}
+
+check() {
+  local desc=$1
+  shift
+  if "$@"; then
+    tier_passed=$((tier_passed + 1))
+  else
+    echo "FAIL: $desc" >&2
+    tier_failed=$((tier_failed + 1))
+  fi
+}
+
+expect_eq() {
+  if [[ "$2" == "$3" ]]; then
+    tier_passed=$((tier_passed + 1))
+  else
+    printf 'FAIL: %s\n  got:      %q\n  expected: %q\n' "$1" "$2" "$3" >&2
+    tier_failed=$((tier_failed + 1))
+  fi
+}
+
+tier_done() {
+  echo "$tier_passed passed, $tier_failed failed"
+  [[ $tier_failed -eq 0 ]]
+}
+
+# The shared data folder beside the clone (CI has it there).
+shared_dir() {
+  local d
+  for d in "${SMELT_SHARED_DIR:-}" "$SMELT_SOURCE_DIR/../shared" /work/shared; do
+    if [[ -n "$d" && -d "$d/data" ]]; then
+      (cd "$d" && pwd)
+      return 0
+    fi
+  done
+  return 1
+}
