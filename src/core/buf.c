@@ -16,10 +16,12 @@ sm_err_t sm_buf_reserve(sm_buf_t *b, size_t extra, sm_error_t *e)
     if (b->borrowed)
         return sm_error_set(e, SM_ERR_INTERNAL, "cannot grow a borrowed buffer");
     size_t need;
-    if (__builtin_add_overflow(b->len, extra, &need))
+    /* need == SIZE_MAX would leave no room for the trailing NUL. */
+    if (__builtin_add_overflow(b->len, extra, &need) || need == SIZE_MAX)
         return sm_error_set(e, SM_ERR_LIMIT, "buffer size overflows");
     if (b->limit && need > b->limit)
-        return sm_error_set(e, SM_ERR_LIMIT, "buffer would exceed its limit of %zu bytes", b->limit);
+        return sm_error_set(e, SM_ERR_LIMIT, "buffer would exceed its limit of %zu bytes",
+                            b->limit);
     if (need <= b->cap && b->data)
         return SM_OK;
     size_t cap = b->cap ? b->cap : 64;
@@ -104,6 +106,11 @@ void sm_buf_free(sm_buf_t *b)
 
 uint8_t *sm_buf_detach(sm_buf_t *b, size_t *len)
 {
+    if (b->borrowed) { /* not ours to give away: the caller would free it */
+        if (len)
+            *len = 0;
+        return NULL;
+    }
     uint8_t *p = b->data;
     if (len)
         *len = b->len;

@@ -39,28 +39,42 @@ void sm_error_clear(sm_error_t *e)
     e->msg[0] = '\0';
 }
 
-/* Errors are one line: fold control characters into spaces and mark a
- * truncated message with "...". */
+/* Errors are one line of printable text: fold control characters (newlines,
+ * tabs, escape sequences from outside data) into spaces, and mark a truncated
+ * message with "...", never leaving half a UTF-8 sequence before it. */
 static void tidy(char *msg, int written)
 {
-    for (char *p = msg; *p; p++)
-        if (*p == '\n' || *p == '\r' || *p == '\t')
+    for (unsigned char *p = (unsigned char *)msg; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
             *p = ' ';
-    if (written >= SM_ERROR_MSG_MAX)
-        memcpy(msg + SM_ERROR_MSG_MAX - 4, "...", 4);
+    if (written < SM_ERROR_MSG_MAX)
+        return;
+    size_t cut = SM_ERROR_MSG_MAX - 4, k = cut;
+    while (k > 0 && cut - k < 3 && ((unsigned char)msg[k - 1] & 0xc0) == 0x80)
+        k--;
+    unsigned char lead = k > 0 ? (unsigned char)msg[k - 1] : 0;
+    if (lead >= 0xc0) {
+        size_t seq = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : 2;
+        if (k - 1 + seq > cut)
+            cut = k - 1;
+    }
+    memcpy(msg + cut, "...", 4);
 }
 
 sm_err_t sm_error_setv(sm_error_t *e, sm_err_t code, const char *fmt, va_list ap)
 {
     if (!e)
         return code;
-    e->code = code;
-    e->retriable = false;
-    int n = vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+    /* Format into a copy first: the arguments may point into e->msg. */
+    char tmp[SM_ERROR_MSG_MAX];
+    int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
     if (n < 0) {
-        e->msg[0] = '\0';
+        tmp[0] = '\0';
         n = 0;
     }
+    e->code = code;
+    e->retriable = false;
+    memcpy(e->msg, tmp, sizeof tmp);
     tidy(e->msg, n);
     return code;
 }

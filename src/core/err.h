@@ -53,7 +53,7 @@ void sm_error_clear(sm_error_t *e);
 /* Sets code and a printf-formatted message; returns code so that callers
  * can write `return sm_error_set(e, SM_ERR_PARSE, "...")`.  e may be NULL.
  * Newlines in the formatted text are replaced by spaces (errors are one
- * line).  The message is truncated with "..." if it is too long. */
+ * line; likewise every other control character).  The message is truncated with "..." if it is too long. */
 sm_err_t sm_error_set(sm_error_t *e, sm_err_t code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 sm_err_t sm_error_setv(sm_error_t *e, sm_err_t code, const char *fmt, va_list ap);
@@ -63,7 +63,8 @@ sm_err_t sm_error_errno(sm_error_t *e, int errnum, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 /* Prefixes context to an existing error: "<context>: <old message>".
- * Keeps code and retriable flag; returns the code.  e may be NULL. */
+ * Keeps code and retriable flag; returns e's code (SM_ERR_INTERNAL when e
+ * is NULL, so callers holding the real code should return that). */
 sm_err_t sm_error_wrap(sm_error_t *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 

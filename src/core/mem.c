@@ -1,6 +1,7 @@
 #include "core/mem.h"
 
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,9 +12,12 @@ static int injected_failure(void)
 {
     atomic_fetch_add_explicit(&alloc_count, 1, memory_order_relaxed);
     long left = atomic_load_explicit(&fail_countdown, memory_order_relaxed);
-    if (left == 0)
-        return 0;
-    return atomic_fetch_sub(&fail_countdown, 1) == 1;
+    /* Decrement only while positive, so racing threads can neither skip
+     * the failure nor drive the counter below zero. */
+    while (left > 0)
+        if (atomic_compare_exchange_weak(&fail_countdown, &left, left - 1))
+            return left == 1;
+    return 0;
 }
 
 long sm_mem_fail_after(long n)
@@ -35,6 +39,9 @@ void *sm_calloc(size_t count, size_t size)
         return NULL;
     if (count == 0 || size == 0)
         count = size = 1;
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total))
+        return NULL; /* checked here too: sanitizer builds abort instead */
     return calloc(count, size);
 }
 
@@ -52,6 +59,8 @@ void sm_free(void *p)
 
 char *sm_strndup(const char *s, size_t n)
 {
+    if (n == SIZE_MAX)
+        return NULL;
     char *d = sm_malloc(n + 1);
     if (!d)
         return NULL;
