@@ -16,6 +16,8 @@ typedef struct builder {
     sm_pq_schema_t *s;
     sm_buf_t leaves; /* sm_pq_leaf_t array under construction */
     char path[1024];
+    const char *names[MAX_DEPTH * 2 + 8]; /* the path's components */
+    uint32_t nnames;
     sm_error_t *e;
 } builder_t;
 
@@ -29,7 +31,16 @@ static size_t path_push(builder_t *b, const char *name)
 {
     size_t len = strlen(b->path);
     snprintf(b->path + len, sizeof b->path - len, "%s%s", len ? "." : "", name);
+    if (b->nnames < sizeof b->names / sizeof b->names[0])
+        b->names[b->nnames] = name;
+    b->nnames++;
     return len;
+}
+
+static void path_pop(builder_t *b, size_t mark)
+{
+    b->path[mark] = '\0';
+    b->nnames--;
 }
 
 /* The columnar type and conversion of a primitive element. */
@@ -141,8 +152,16 @@ static sm_err_t leaf_type(builder_t *b, const sm_pq_schema_elem_t *el, sm_type_t
 static sm_err_t add_leaf(builder_t *b, const sm_pq_schema_elem_t *el, sm_pq_node_t *node,
                          sm_pq_conv_t conv)
 {
+    if (b->nnames > sizeof b->names / sizeof b->names[0])
+        return fail(b, SM_ERR_LIMIT, "the schema is nested too deeply");
+    const char **parts = sm_arena_alloc(&b->s->arena, b->nnames * sizeof *parts);
+    if (!parts)
+        return sm_error_nomem(b->e, "parquet schema");
+    memcpy(parts, b->names, b->nnames * sizeof *parts);
     sm_pq_leaf_t leaf = {
         .elem = el,
+        .parts = parts,
+        .nparts = b->nnames,
         .path = sm_arena_strdup(&b->s->arena, b->path),
         .max_def = node->def,
         .max_rep = node->rep,
@@ -236,7 +255,7 @@ static sm_err_t parse_list(builder_t *b, const sm_pq_schema_elem_t *group, int d
         size_t mark = path_push(b, r->name);
         b->pos++; /* the repeated group itself */
         rc = parse_node(b, node->entry_def, node->entry_rep, false, depth + 1, elem);
-        b->path[mark] = '\0';
+        path_pop(b, mark);
     }
     if (rc)
         return rc;
@@ -259,7 +278,7 @@ static sm_err_t parse_map(builder_t *b, const sm_pq_schema_elem_t *group, int de
     node->entry_rep = (int16_t)(node->rep + 1);
     size_t mark = path_push(b, kv->name);
     sm_err_t rc = parse_children(b, 2, node->entry_def, node->entry_rep, depth, node);
-    b->path[mark] = '\0';
+    path_pop(b, mark);
     if (rc) {
         free_child_types(node);
         return rc;
@@ -303,7 +322,7 @@ static sm_err_t parse_node(builder_t *b, int16_t def, int16_t rep, bool force_re
         }
         node->nchildren = 1;
         b->pos = at; /* parse the same element again as the entry */
-        b->path[mark] = '\0';
+        path_pop(b, mark);
         rc = parse_node(b, node->entry_def, node->entry_rep, true, depth + 1, &node->children[0]);
         if (rc)
             return rc;
@@ -356,7 +375,7 @@ static sm_err_t parse_node(builder_t *b, int16_t def, int16_t rep, bool force_re
             rc = make_struct(b, node);
     }
 out:
-    b->path[mark] = '\0';
+    path_pop(b, mark);
     return rc;
 }
 

@@ -57,6 +57,8 @@ typedef enum sm_pq_conv {
 typedef struct sm_pq_leaf {
     const sm_pq_schema_elem_t *elem; /* in the file metadata (or writer arena) */
     const char *path;                /* dotted path in the file, e.g. "a.list.element" */
+    const char **parts;              /* the path's components (names may hold '.') */
+    uint32_t nparts;
     int16_t max_def, max_rep;
     sm_pq_type_t physical;
     int32_t type_length; /* FIXED_LEN_BYTE_ARRAY */

@@ -1,0 +1,726 @@
+/* The encoder of one column chunk: levels and values → pages, the chunk's
+ * dictionary, and min/max statistics. */
+#include <math.h>
+#include <string.h>
+
+#include "core/hash.h"
+#include "core/mem.h"
+#include "parquet/encoding.h"
+#include "parquet/writer_int.h"
+
+/* ---- statistics --------------------------------------------------------- */
+
+static void stat_reset(sm_pq_stat_t *s)
+{
+    s->has = false;
+    s->nulls = s->values = 0;
+    sm_buf_reset(&s->bmin);
+    sm_buf_reset(&s->bmax);
+}
+
+static void stat_free(sm_pq_stat_t *s)
+{
+    sm_buf_free(&s->bmin);
+    sm_buf_free(&s->bmax);
+}
+
+static inline void stat_i(sm_pq_stat_t *s, int64_t x)
+{
+    if (!s->has) {
+        s->min.i = s->max.i = x;
+        s->has = true;
+    } else if (x < s->min.i) {
+        s->min.i = x;
+    } else if (x > s->max.i) {
+        s->max.i = x;
+    }
+}
+
+static inline void stat_d(sm_pq_stat_t *s, double x)
+{
+    if (isnan(x))
+        return;
+    if (!s->has) {
+        s->min.d = s->max.d = x;
+        s->has = true;
+    } else if (x < s->min.d) {
+        s->min.d = x;
+    } else if (x > s->max.d) {
+        s->max.d = x;
+    }
+}
+
+static inline void stat_q(sm_pq_stat_t *s, sm_i128 x)
+{
+    if (!s->has) {
+        s->min.q = s->max.q = x;
+        s->has = true;
+    } else if (x < s->min.q) {
+        s->min.q = x;
+    } else if (x > s->max.q) {
+        s->max.q = x;
+    }
+}
+
+static int bytes_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    size_t n = an < bn ? an : bn;
+    int c = n ? memcmp(a, b, n) : 0;
+    if (c)
+        return c;
+    return (an > bn) - (an < bn);
+}
+
+static sm_err_t stat_b(sm_pq_stat_t *s, const uint8_t *p, size_t n, sm_error_t *e)
+{
+    sm_err_t rc = SM_OK;
+    if (!s->has || bytes_cmp(p, n, s->bmin.data, s->bmin.len) < 0) {
+        sm_buf_reset(&s->bmin);
+        rc = sm_buf_append(&s->bmin, p, n, e);
+    }
+    if (!rc && (!s->has || bytes_cmp(p, n, s->bmax.data, s->bmax.len) > 0)) {
+        sm_buf_reset(&s->bmax);
+        rc = sm_buf_append(&s->bmax, p, n, e);
+    }
+    s->has = true;
+    return rc;
+}
+
+/* Merges chunk statistics into the file's. */
+static sm_err_t stat_merge(sm_pq_stat_t *into, const sm_pq_stat_t *from, sm_pq_type_t phys,
+                           sm_error_t *e)
+{
+    into->nulls += from->nulls;
+    into->values += from->values;
+    if (!from->has)
+        return SM_OK;
+    switch (phys) {
+    case SM_PQ_FLOAT:
+    case SM_PQ_DOUBLE:
+        stat_d(into, from->min.d);
+        stat_d(into, from->max.d);
+        return SM_OK;
+    case SM_PQ_FIXED_LEN_BYTE_ARRAY:
+        stat_q(into, from->min.q);
+        stat_q(into, from->max.q);
+        return SM_OK;
+    case SM_PQ_BYTE_ARRAY: {
+        sm_err_t rc = stat_b(into, from->bmin.data, from->bmin.len, e);
+        return rc ? rc : stat_b(into, from->bmax.data, from->bmax.len, e);
+    }
+    default:
+        stat_i(into, from->min.i);
+        stat_i(into, from->max.i);
+        return SM_OK;
+    }
+}
+
+/* The PLAIN bytes of a bound, into an arena (for the footer) or a buffer. */
+static sm_err_t bound_bytes(const sm_pq_colw_t *c, const sm_pq_stat_t *s, bool is_max,
+                            uint8_t tmp[16], const uint8_t **p, size_t *n, sm_error_t *e)
+{
+    switch (c->leaf->physical) {
+    case SM_PQ_BOOLEAN:
+        tmp[0] = (uint8_t)(is_max ? s->max.i : s->min.i);
+        *p = tmp;
+        *n = 1;
+        return SM_OK;
+    case SM_PQ_INT32: {
+        int32_t v = (int32_t)(is_max ? s->max.i : s->min.i);
+        memcpy(tmp, &v, 4);
+        *p = tmp;
+        *n = 4;
+        return SM_OK;
+    }
+    case SM_PQ_INT64:
+        memcpy(tmp, is_max ? &s->max.i : &s->min.i, 8);
+        *p = tmp;
+        *n = 8;
+        return SM_OK;
+    case SM_PQ_FLOAT: {
+        double d = is_max ? s->max.d : s->min.d;
+        float f = (float)d;
+        if (f == 0.0f) /* spec: min -0.0, max +0.0 */
+            f = is_max ? 0.0f : -0.0f;
+        memcpy(tmp, &f, 4);
+        *p = tmp;
+        *n = 4;
+        return SM_OK;
+    }
+    case SM_PQ_DOUBLE: {
+        double d = is_max ? s->max.d : s->min.d;
+        if (d == 0.0)
+            d = is_max ? 0.0 : -0.0;
+        memcpy(tmp, &d, 8);
+        *p = tmp;
+        *n = 8;
+        return SM_OK;
+    }
+    case SM_PQ_FIXED_LEN_BYTE_ARRAY:
+        *n = (size_t)c->leaf->type_length;
+        *p = tmp;
+        return sm_pq_decimal_to_be(is_max ? s->max.q : s->min.q, *n, tmp, e);
+    default: /* BYTE_ARRAY */
+        *p = is_max ? s->bmax.data : s->bmin.data;
+        *n = is_max ? s->bmax.len : s->bmin.len;
+        return SM_OK;
+    }
+}
+
+/* ---- lifecycle ----------------------------------------------------------- */
+
+#define DEFAULT_PAGE_BYTES (1u << 20)
+#define DEFAULT_DICT_BYTES (1u << 20)
+
+static bool dictionary_allowed(const sm_pq_colw_t *c)
+{
+    return !c->opts->no_dictionary && c->leaf->physical != SM_PQ_BOOLEAN;
+}
+
+sm_err_t sm_pq_colw_init(sm_pq_colw_t *c, const sm_pq_leaf_t *leaf, const sm_pq_writer_opts_t *opts,
+                         sm_pq_codec_t *codec, sm_error_t *e)
+{
+    memset(c, 0, sizeof *c);
+    c->leaf = leaf;
+    c->opts = opts;
+    c->codec = codec;
+    c->dict_on = dictionary_allowed(c);
+    if (!c->dict_on)
+        return SM_OK;
+    if (leaf->physical == SM_PQ_BYTE_ARRAY || leaf->physical == SM_PQ_FIXED_LEN_BYTE_ARRAY)
+        return sm_ht_new(&c->dictb, NULL, e);
+    return sm_ht64_new(&c->dict64, 0, 0, e);
+}
+
+void sm_pq_colw_free(sm_pq_colw_t *c)
+{
+    sm_buf_free(&c->def);
+    sm_buf_free(&c->rep);
+    sm_buf_free(&c->plain);
+    sm_buf_free(&c->idx);
+    sm_buf_free(&c->dict_plain);
+    sm_buf_free(&c->pages);
+    sm_buf_free(&c->scratch);
+    sm_buf_free(&c->comp);
+    sm_ht64_free(c->dict64);
+    sm_ht_free(c->dictb);
+    stat_free(&c->chunk);
+    stat_free(&c->file);
+    memset(c, 0, sizeof *c);
+}
+
+size_t sm_pq_colw_buffered(const sm_pq_colw_t *c)
+{
+    return c->pages.len + c->plain.len + c->idx.len + c->dict_plain.len + c->def.len + c->rep.len;
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+/* Looks a value up in the dictionary (adding it), appending its index. */
+static inline sm_err_t dict_fixed(sm_pq_colw_t *c, uint64_t bits, const void *plain, size_t width,
+                                  sm_error_t *e)
+{
+    uint64_t *slot;
+    bool is_new;
+    sm_err_t rc = sm_ht64_insert(c->dict64, (int64_t)bits, &slot, &is_new, e);
+    if (rc)
+        return rc;
+    if (is_new) {
+        *slot = c->dict_count++;
+        if ((rc = sm_buf_append(&c->dict_plain, plain, width, e)))
+            return rc;
+    }
+    uint32_t ix = (uint32_t)*slot;
+    return sm_buf_append(&c->idx, &ix, sizeof ix, e);
+}
+
+static inline sm_err_t dict_bytes(sm_pq_colw_t *c, const uint8_t *p, size_t n, bool length_prefix,
+                                  sm_error_t *e)
+{
+    uint64_t *slot;
+    bool is_new;
+    sm_err_t rc = sm_ht_insert(c->dictb, p, n, &slot, &is_new, e);
+    if (rc)
+        return rc;
+    if (is_new) {
+        *slot = c->dict_count++;
+        if (length_prefix) {
+            uint32_t len = (uint32_t)n;
+            if ((rc = sm_buf_append(&c->dict_plain, &len, 4, e)))
+                return rc;
+        }
+        if ((rc = sm_buf_append(&c->dict_plain, p, n, e)))
+            return rc;
+    }
+    uint32_t ix = (uint32_t)*slot;
+    return sm_buf_append(&c->idx, &ix, sizeof ix, e);
+}
+
+static sm_err_t flush_page(sm_pq_colw_t *c, sm_error_t *e);
+
+/* The dictionary outgrew its budget: the open page is closed as a
+ * dictionary page, then the rest of the chunk is PLAIN. */
+static sm_err_t dict_fallback(sm_pq_colw_t *c, sm_error_t *e)
+{
+    sm_err_t rc = flush_page(c, e);
+    c->dict_on = false;
+    return rc;
+}
+
+#define ROW(i) (idx ? (size_t)idx[i] : start + (i))
+
+static sm_err_t add_values(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t *idx, size_t start,
+                           size_t nv, sm_error_t *e)
+{
+    sm_err_t rc = SM_OK;
+    sm_pq_stat_t *st = &c->chunk;
+    size_t dict_limit = c->opts->dictionary_bytes ? c->opts->dictionary_bytes : DEFAULT_DICT_BYTES;
+    sm_type_kind_t kind = c->leaf->type->kind;
+    switch (c->leaf->physical) {
+    case SM_PQ_BOOLEAN: {
+        /* one byte per value here; bit-packed when the page is flushed */
+        if ((rc = sm_buf_reserve(&c->plain, nv, e)))
+            return rc;
+        uint8_t *out = c->plain.data + c->plain.len;
+        for (size_t i = 0; i < nv; i++) {
+            bool b = sm_vector_get_bool(v, ROW(i));
+            out[i] = b;
+            stat_i(st, b);
+        }
+        c->plain.len += nv;
+        return SM_OK;
+    }
+    case SM_PQ_INT32:
+        for (size_t i = 0; i < nv && !rc; i++) {
+            size_t r = ROW(i);
+            int32_t x;
+            switch (kind) {
+            case SM_TYPE_INT8: x = sm_vector_get_i8(v, r); break;
+            case SM_TYPE_INT16: x = sm_vector_get_i16(v, r); break;
+            case SM_TYPE_DECIMAL: x = (int32_t)sm_vector_get_i128(v, r); break;
+            default: x = sm_vector_get_i32(v, r); break;
+            }
+            stat_i(st, x);
+            if (c->dict_on)
+                rc = dict_fixed(c, (uint64_t)(uint32_t)x, &x, 4, e);
+            else
+                rc = sm_buf_append(&c->plain, &x, 4, e);
+        }
+        break;
+    case SM_PQ_INT64:
+        if (!c->dict_on && !idx && kind != SM_TYPE_DECIMAL) {
+            const int64_t *p = (const int64_t *)v->values + v->offset + start;
+            for (size_t i = 0; i < nv; i++)
+                stat_i(st, p[i]);
+            return sm_buf_append(&c->plain, p, nv * 8, e);
+        }
+        for (size_t i = 0; i < nv && !rc; i++) {
+            size_t r = ROW(i);
+            int64_t x = kind == SM_TYPE_DECIMAL ? (int64_t)sm_vector_get_i128(v, r)
+                                                : sm_vector_get_i64(v, r);
+            stat_i(st, x);
+            if (c->dict_on)
+                rc = dict_fixed(c, (uint64_t)x, &x, 8, e);
+            else
+                rc = sm_buf_append(&c->plain, &x, 8, e);
+        }
+        break;
+    case SM_PQ_FLOAT:
+        for (size_t i = 0; i < nv && !rc; i++) {
+            float x = sm_vector_get_f32(v, ROW(i));
+            uint32_t bits;
+            memcpy(&bits, &x, 4);
+            stat_d(st, x);
+            if (c->dict_on)
+                rc = dict_fixed(c, bits, &x, 4, e);
+            else
+                rc = sm_buf_append(&c->plain, &x, 4, e);
+        }
+        break;
+    case SM_PQ_DOUBLE:
+        for (size_t i = 0; i < nv && !rc; i++) {
+            double x = sm_vector_get_f64(v, ROW(i));
+            uint64_t bits;
+            memcpy(&bits, &x, 8);
+            stat_d(st, x);
+            if (c->dict_on)
+                rc = dict_fixed(c, bits, &x, 8, e);
+            else
+                rc = sm_buf_append(&c->plain, &x, 8, e);
+        }
+        break;
+    case SM_PQ_FIXED_LEN_BYTE_ARRAY: { /* decimals of precision > 18 */
+        size_t w = (size_t)c->leaf->type_length;
+        uint8_t be[16];
+        for (size_t i = 0; i < nv && !rc; i++) {
+            sm_i128 q = sm_vector_get_i128(v, ROW(i));
+            stat_q(st, q);
+            if ((rc = sm_pq_decimal_to_be(q, w, be, e)))
+                break;
+            if (c->dict_on)
+                rc = dict_bytes(c, be, w, false, e);
+            else
+                rc = sm_buf_append(&c->plain, be, w, e);
+        }
+        break;
+    }
+    case SM_PQ_BYTE_ARRAY:
+        for (size_t i = 0; i < nv && !rc; i++) {
+            size_t n;
+            const uint8_t *p = sm_vector_get_bytes(v, ROW(i), &n);
+            if ((rc = stat_b(st, p, n, e)))
+                break;
+            if (c->dict_on) {
+                rc = dict_bytes(c, p, n, true, e);
+            } else {
+                uint32_t len = (uint32_t)n;
+                if (!(rc = sm_buf_append(&c->plain, &len, 4, e)))
+                    rc = sm_buf_append(&c->plain, p, n, e);
+            }
+        }
+        break;
+    default:
+        return sm_error_set(e, SM_ERR_INTERNAL, "parquet writer: physical type %d", c->leaf->physical);
+    }
+    if (!rc && c->dict_on && c->dict_plain.len > dict_limit)
+        rc = dict_fallback(c, e);
+    return rc;
+}
+
+sm_err_t sm_pq_colw_add(sm_pq_colw_t *c, const uint16_t *def, const uint16_t *rep, size_t n,
+                        size_t rows, const sm_vector_t *v, const uint32_t *idx, size_t start,
+                        size_t nv, sm_error_t *e)
+{
+    sm_err_t rc;
+    const sm_pq_leaf_t *leaf = c->leaf;
+    if (leaf->max_def > 0) {
+        if (def) {
+            rc = sm_buf_append(&c->def, def, n * sizeof *def, e);
+        } else { /* every level is max_def */
+            rc = sm_buf_reserve(&c->def, n * sizeof(uint16_t), e);
+            if (!rc) {
+                uint16_t *d = (uint16_t *)(c->def.data + c->def.len);
+                for (size_t i = 0; i < n; i++)
+                    d[i] = (uint16_t)leaf->max_def;
+                c->def.len += n * sizeof(uint16_t);
+            }
+        }
+        if (rc)
+            return rc;
+    }
+    if (leaf->max_rep > 0 && (rc = sm_buf_append(&c->rep, rep, n * sizeof *rep, e)))
+        return rc;
+    c->page_levels += n;
+    c->page_nulls += n - nv;
+    c->page_rows += rows;
+    c->chunk.nulls += (int64_t)(n - nv);
+    c->chunk.values += (int64_t)n;
+    return add_values(c, v, idx, start, nv, e);
+}
+
+/* ---- pages ---------------------------------------------------------------- */
+
+static sm_err_t encode_levels(const sm_buf_t *lv, size_t n, int max, bool prefixed, sm_buf_t *out,
+                              sm_error_t *e)
+{
+    int bw = sm_pq_bit_width((uint64_t)max);
+    const uint16_t *v = (const uint16_t *)lv->data;
+    return prefixed ? sm_pq_rle_encode16_prefixed(v, n, bw, out, e)
+                    : sm_pq_rle_encode16(v, n, bw, out, e);
+}
+
+/* Appends header + body to c->pages. */
+static sm_err_t emit_page(sm_pq_colw_t *c, sm_pq_page_header_t *ph, const sm_buf_t *body_head,
+                          const uint8_t *body, size_t body_len, sm_error_t *e)
+{
+    sm_err_t rc = sm_pq_page_header_encode(ph, &c->pages, e);
+    if (!rc && body_head && body_head->len)
+        rc = sm_buf_append(&c->pages, body_head->data, body_head->len, e);
+    if (!rc && body_len)
+        rc = sm_buf_append(&c->pages, body, body_len, e);
+    return rc;
+}
+
+static sm_err_t flush_page(sm_pq_colw_t *c, sm_error_t *e)
+{
+    if (c->page_levels == 0)
+        return SM_OK;
+    const sm_pq_leaf_t *leaf = c->leaf;
+    bool dict = c->dict_on;
+    sm_buf_t *levels = &c->scratch;
+    sm_buf_reset(levels);
+    sm_buf_reset(&c->comp);
+    sm_err_t rc = SM_OK;
+    bool v2 = c->opts->page_v2;
+    size_t rep_len = 0, def_len = 0;
+    if (leaf->max_rep > 0) {
+        rc = encode_levels(&c->rep, c->page_levels, leaf->max_rep, !v2, levels, e);
+        rep_len = levels->len;
+    }
+    if (!rc && leaf->max_def > 0) {
+        rc = encode_levels(&c->def, c->page_levels, leaf->max_def, !v2, levels, e);
+        def_len = levels->len - rep_len;
+    }
+    if (rc)
+        return rc;
+    /* values: RLE_DICTIONARY indices or PLAIN */
+    sm_buf_t values = SM_BUF_INIT;
+    if (dict) {
+        size_t nidx = c->idx.len / sizeof(uint32_t);
+        int bw = sm_pq_bit_width(c->dict_count ? c->dict_count - 1 : 0);
+        if (!(rc = sm_buf_append_byte(&values, (uint8_t)bw, e)))
+            rc = sm_pq_rle_encode((const uint32_t *)c->idx.data, nidx, bw, &values, e);
+    }
+    if (!rc && leaf->physical == SM_PQ_BOOLEAN)
+        rc = sm_pq_plain_put_bools(c->plain.data, c->plain.len, &values, e);
+    bool packed = dict || leaf->physical == SM_PQ_BOOLEAN;
+    const uint8_t *vals = packed ? values.data : c->plain.data;
+    size_t vals_len = packed ? values.len : c->plain.len;
+    sm_pq_page_header_t ph = {0};
+    size_t uncompressed = 0, compressed = 0;
+    if (rc)
+        goto out;
+    if (!v2) {
+        /* v1: the whole body (levels + values) is compressed */
+        if ((rc = sm_buf_append(levels, vals, vals_len, e)) ||
+            (rc = sm_pq_codec_compress(c->codec, levels->data, levels->len, &c->comp, e)))
+            goto out;
+        uncompressed = levels->len;
+        compressed = c->comp.len;
+        ph.type = SM_PQ_PAGE_DATA;
+        ph.has_data_page_header = true;
+        ph.data_page_header = (sm_pq_data_page_header_t){
+            .num_values = (int32_t)c->page_levels,
+            .encoding = dict ? SM_PQ_ENC_RLE_DICTIONARY : SM_PQ_ENC_PLAIN,
+            .definition_level_encoding = SM_PQ_ENC_RLE,
+            .repetition_level_encoding = SM_PQ_ENC_RLE};
+    } else {
+        /* v2: levels stay uncompressed, values are compressed */
+        if ((rc = sm_pq_codec_compress(c->codec, vals, vals_len, &c->comp, e)))
+            goto out;
+        uncompressed = levels->len + vals_len;
+        compressed = levels->len + c->comp.len;
+        ph.type = SM_PQ_PAGE_DATA_V2;
+        ph.has_data_page_header_v2 = true;
+        ph.data_page_header_v2 = (sm_pq_data_page_header_v2_t){
+            .num_values = (int32_t)c->page_levels,
+            .num_nulls = (int32_t)c->page_nulls,
+            .num_rows = (int32_t)c->page_rows,
+            .encoding = dict ? SM_PQ_ENC_RLE_DICTIONARY : SM_PQ_ENC_PLAIN,
+            .definition_levels_byte_length = (int32_t)def_len,
+            .repetition_levels_byte_length = (int32_t)rep_len,
+            .has_is_compressed = true,
+            .is_compressed = sm_pq_codec_id(c->codec) != SM_PQ_CODEC_UNCOMPRESSED};
+    }
+    if (uncompressed > INT32_MAX || compressed > INT32_MAX) {
+        rc = sm_error_set(e, SM_ERR_LIMIT, "parquet writer: column \"%s\": a page exceeds 2 GiB",
+                          leaf->path);
+        goto out;
+    }
+    ph.uncompressed_page_size = (int32_t)uncompressed;
+    ph.compressed_page_size = (int32_t)compressed;
+    size_t before = c->pages.len;
+    rc = v2 ? emit_page(c, &ph, levels, c->comp.data, c->comp.len, e)
+            : emit_page(c, &ph, NULL, c->comp.data, c->comp.len, e);
+    if (rc)
+        goto out;
+    c->pages_uncompressed += (int64_t)(c->pages.len - before - compressed + uncompressed);
+    c->chunk_levels += (int64_t)c->page_levels;
+    if (dict) {
+        c->dict_pages++;
+        c->dict_in_chunk = true;
+    } else {
+        c->plain_pages++;
+    }
+    c->page_levels = c->page_nulls = c->page_rows = 0;
+    sm_buf_reset(&c->def);
+    sm_buf_reset(&c->rep);
+    sm_buf_reset(&c->plain);
+    sm_buf_reset(&c->idx);
+out:
+    sm_buf_free(&values);
+    return rc;
+}
+
+sm_err_t sm_pq_colw_maybe_flush(sm_pq_colw_t *c, sm_error_t *e)
+{
+    size_t limit = c->opts->page_bytes ? c->opts->page_bytes : DEFAULT_PAGE_BYTES;
+    if (c->plain.len + c->idx.len + c->def.len / 4 >= limit)
+        return flush_page(c, e);
+    return SM_OK;
+}
+
+/* ---- chunk ----------------------------------------------------------------- */
+
+static sm_err_t write_out(sm_store_writer_t *out, const void *p, size_t n, sm_error_t *e)
+{
+    return n ? sm_store_writer_write(out, p, n, e) : SM_OK;
+}
+
+static sm_err_t stats_to_footer(const sm_pq_colw_t *c, sm_arena_t *arena, sm_pq_stats_t *ps,
+                                sm_error_t *e)
+{
+    const sm_pq_stat_t *s = &c->chunk;
+    memset(ps, 0, sizeof *ps);
+    ps->has_null_count = true;
+    ps->null_count = s->nulls;
+    if (!s->has)
+        return SM_OK;
+    uint8_t tmp[16];
+    const uint8_t *p;
+    size_t n;
+    for (int is_max = 0; is_max < 2; is_max++) {
+        sm_err_t rc = bound_bytes(c, s, is_max, tmp, &p, &n, e);
+        if (rc)
+            return rc;
+        uint8_t *copy = sm_arena_alloc(arena, n ? n : 1);
+        if (!copy)
+            return sm_error_nomem(e, "parquet statistics");
+        if (n)
+            memcpy(copy, p, n);
+        sm_pq_bytes_t b = {copy, n};
+        if (is_max) {
+            ps->has_max_value = true;
+            ps->max_value = b;
+        } else {
+            ps->has_min_value = true;
+            ps->min_value = b;
+        }
+    }
+    /* the deprecated signed-order fields, for old readers of numbers */
+    sm_pq_type_t t = c->leaf->physical;
+    if (t == SM_PQ_INT32 || t == SM_PQ_INT64 || t == SM_PQ_FLOAT || t == SM_PQ_DOUBLE) {
+        ps->has_min = ps->has_max = true;
+        ps->min = ps->min_value;
+        ps->max = ps->max_value;
+    }
+    return SM_OK;
+}
+
+sm_err_t sm_pq_colw_finish(sm_pq_colw_t *c, sm_store_writer_t *out, sm_arena_t *arena,
+                           sm_pq_column_chunk_t *cc, sm_error_t *e)
+{
+    sm_err_t rc = flush_page(c, e);
+    if (rc)
+        return rc;
+    const sm_pq_leaf_t *leaf = c->leaf;
+    int64_t start = (int64_t)sm_store_writer_offset(out);
+    int64_t total_unc = c->pages_uncompressed, total_comp = (int64_t)c->pages.len;
+    int64_t dict_offset = -1;
+    if (c->dict_in_chunk) {
+        sm_buf_reset(&c->comp);
+        sm_buf_reset(&c->scratch);
+        if ((rc = sm_pq_codec_compress(c->codec, c->dict_plain.data, c->dict_plain.len, &c->comp, e)))
+            return rc;
+        sm_pq_page_header_t ph = {
+            .type = SM_PQ_PAGE_DICTIONARY,
+            .uncompressed_page_size = (int32_t)c->dict_plain.len,
+            .compressed_page_size = (int32_t)c->comp.len,
+            .has_dictionary_page_header = true,
+            .dictionary_page_header = {.num_values = (int32_t)c->dict_count,
+                                       .encoding = SM_PQ_ENC_PLAIN}};
+        if ((rc = sm_pq_page_header_encode(&ph, &c->scratch, e)) ||
+            (rc = write_out(out, c->scratch.data, c->scratch.len, e)) ||
+            (rc = write_out(out, c->comp.data, c->comp.len, e)))
+            return rc;
+        dict_offset = start;
+        total_unc += (int64_t)(c->scratch.len + c->dict_plain.len);
+        total_comp += (int64_t)(c->scratch.len + c->comp.len);
+    }
+    int64_t data_offset = (int64_t)sm_store_writer_offset(out);
+    if ((rc = write_out(out, c->pages.data, c->pages.len, e)))
+        return rc;
+
+    /* ColumnChunk + ColumnMetaData */
+    sm_pq_column_meta_t *m = &cc->meta_data;
+    memset(cc, 0, sizeof *cc);
+    cc->has_file_offset = true;
+    cc->file_offset = 0; /* deprecated; always written (INTEROP.md 2.2) */
+    cc->has_meta_data = true;
+    m->type = leaf->physical;
+    sm_pq_encoding_t encs[3];
+    uint32_t ne = 0;
+    if (c->dict_in_chunk || c->plain_pages)
+        encs[ne++] = SM_PQ_ENC_PLAIN;
+    encs[ne++] = SM_PQ_ENC_RLE;
+    if (c->dict_pages)
+        encs[ne++] = SM_PQ_ENC_RLE_DICTIONARY;
+    m->encodings = sm_arena_alloc(arena, sizeof encs);
+    m->encoding_stats = sm_arena_alloc(arena, 3 * sizeof *m->encoding_stats);
+    if (!m->encodings || !m->encoding_stats)
+        return sm_error_nomem(e, "parquet footer");
+    memcpy(m->encodings, encs, ne * sizeof encs[0]);
+    m->num_encodings = ne;
+    /* path_in_schema: the names from the root to the leaf */
+    m->path = (const char **)leaf->parts;
+    m->path_len = leaf->nparts;
+    m->codec = sm_pq_codec_id(c->codec);
+    m->num_values = c->chunk_levels;
+    m->total_uncompressed_size = total_unc;
+    m->total_compressed_size = total_comp;
+    m->data_page_offset = data_offset;
+    if (dict_offset >= 0) {
+        m->has_dictionary_page_offset = true;
+        m->dictionary_page_offset = dict_offset;
+    }
+    m->has_statistics = true;
+    if ((rc = stats_to_footer(c, arena, &m->statistics, e)))
+        return rc;
+    m->has_encoding_stats = true;
+    uint32_t ns = 0;
+    if (c->dict_in_chunk)
+        m->encoding_stats[ns++] = (sm_pq_page_enc_stats_t){SM_PQ_PAGE_DICTIONARY, SM_PQ_ENC_PLAIN, 1};
+    if (c->dict_pages)
+        m->encoding_stats[ns++] =
+            (sm_pq_page_enc_stats_t){SM_PQ_PAGE_DATA, SM_PQ_ENC_RLE_DICTIONARY, c->dict_pages};
+    if (c->plain_pages)
+        m->encoding_stats[ns++] = (sm_pq_page_enc_stats_t){SM_PQ_PAGE_DATA, SM_PQ_ENC_PLAIN, c->plain_pages};
+    m->num_encoding_stats = ns;
+    if (c->opts->page_v2)
+        for (uint32_t i = 0; i < ns; i++)
+            if (m->encoding_stats[i].page_type == SM_PQ_PAGE_DATA)
+                m->encoding_stats[i].page_type = SM_PQ_PAGE_DATA_V2;
+
+    /* file statistics, then reset for the next row group */
+    if ((rc = stat_merge(&c->file, &c->chunk, leaf->physical, e)))
+        return rc;
+    stat_reset(&c->chunk);
+    sm_buf_reset(&c->pages);
+    sm_buf_reset(&c->dict_plain);
+    c->dict_count = 0;
+    c->dict_in_chunk = false;
+    c->dict_pages = c->plain_pages = 0;
+    c->chunk_levels = c->pages_uncompressed = 0;
+    c->dict_on = dictionary_allowed(c);
+    if (c->dict64)
+        sm_ht64_clear(c->dict64);
+    if (c->dictb)
+        sm_ht_clear(c->dictb);
+    (void)start;
+    return SM_OK;
+}
+
+void sm_pq_colw_file_stats(sm_pq_colw_t *c, sm_pq_leaf_stats_t *out)
+{
+    const sm_pq_stat_t *s = &c->file;
+    memset(out, 0, sizeof *out);
+    out->path = c->leaf->path;
+    out->type = c->leaf->type;
+    out->null_count = s->nulls;
+    out->num_values = s->values;
+    if (!s->has)
+        return;
+    /* keep the bounds in the scratch buffers (valid until free) */
+    uint8_t tmp[16];
+    const uint8_t *p;
+    size_t n;
+    sm_buf_reset(&c->scratch);
+    sm_buf_reset(&c->comp);
+    if (bound_bytes(c, s, false, tmp, &p, &n, NULL) || sm_buf_append(&c->scratch, p, n, NULL))
+        return;
+    if (bound_bytes(c, s, true, tmp, &p, &n, NULL) || sm_buf_append(&c->comp, p, n, NULL))
+        return;
+    out->has_min_max = true;
+    out->min = (sm_pq_bytes_t){c->scratch.data, c->scratch.len};
+    out->max = (sm_pq_bytes_t){c->comp.data, c->comp.len};
+}

@@ -1,0 +1,82 @@
+/*
+ * parquet/writer_int — the writer's private parts: the encoder of one
+ * column chunk (writer_column.c) and the shredder that turns nested
+ * vectors into levels (writer_shred.c).  Not for use outside parquet/.
+ */
+#ifndef SM_PARQUET_WRITER_INT_H
+#define SM_PARQUET_WRITER_INT_H
+
+#include "core/hashtable.h"
+#include "parquet/schema.h"
+#include "parquet/writer.h"
+
+/* Min/max/null tracking in the physical domain of a leaf. */
+typedef struct sm_pq_stat {
+    bool has;     /* a non-null, non-NaN value was seen */
+    int64_t nulls;
+    int64_t values;
+    union {
+        int64_t i;   /* BOOLEAN, INT32, INT64 */
+        double d;    /* FLOAT, DOUBLE */
+        sm_i128 q;   /* decimals in FIXED_LEN_BYTE_ARRAY */
+    } min, max;
+    sm_buf_t bmin, bmax; /* BYTE_ARRAY */
+} sm_pq_stat_t;
+
+/* The encoder of one leaf's column chunk within the current row group. */
+typedef struct sm_pq_colw {
+    const sm_pq_leaf_t *leaf;
+    const sm_pq_writer_opts_t *opts;
+    sm_pq_codec_t *codec; /* shared by the writer's columns */
+    /* the page being filled */
+    sm_buf_t def, rep; /* uint16 levels */
+    size_t page_levels, page_nulls, page_rows;
+    sm_buf_t plain;    /* PLAIN values */
+    sm_buf_t idx;      /* uint32 dictionary indices */
+    /* the chunk's dictionary */
+    bool dict_on, dict_in_chunk;
+    sm_ht64_t *dict64;
+    sm_ht_t *dictb;
+    sm_buf_t dict_plain;
+    uint32_t dict_count;
+    /* encoded pages of the chunk (dictionary page kept apart) */
+    sm_buf_t pages;
+    int64_t chunk_levels, pages_uncompressed;
+    int32_t dict_pages, plain_pages;
+    sm_pq_stat_t chunk, file;
+    sm_buf_t scratch, comp;
+} sm_pq_colw_t;
+
+sm_err_t sm_pq_colw_init(sm_pq_colw_t *c, const sm_pq_leaf_t *leaf, const sm_pq_writer_opts_t *opts,
+                         sm_pq_codec_t *codec, sm_error_t *e);
+void sm_pq_colw_free(sm_pq_colw_t *c);
+
+/* Adds n levels and the non-null values they define: values are rows
+ * idx[0..nv) of the leaf vector v (idx NULL = rows start..start+nv).  def
+ * or rep may be NULL when the leaf has no such levels (then n == nv). */
+sm_err_t sm_pq_colw_add(sm_pq_colw_t *c, const uint16_t *def, const uint16_t *rep, size_t n,
+                        size_t rows, const sm_vector_t *v, const uint32_t *idx, size_t start,
+                        size_t nv, sm_error_t *e);
+
+/* Closes the current page if it is full (call at row boundaries). */
+sm_err_t sm_pq_colw_maybe_flush(sm_pq_colw_t *c, sm_error_t *e);
+
+/* Bytes buffered for the row group (pages + the open page + dictionary). */
+size_t sm_pq_colw_buffered(const sm_pq_colw_t *c);
+
+/* Ends the chunk: writes [dictionary page] + pages through `out` (the
+ * store writer), fills the ColumnChunk (offsets relative to the file) with
+ * memory from `arena`, and resets the encoder for the next row group. */
+sm_err_t sm_pq_colw_finish(sm_pq_colw_t *c, sm_store_writer_t *out, sm_arena_t *arena,
+                           sm_pq_column_chunk_t *cc, sm_error_t *e);
+
+/* File-level statistics (after the last finish). */
+void sm_pq_colw_file_stats(sm_pq_colw_t *c, sm_pq_leaf_stats_t *out);
+
+/* Shreds rows [0, v->len) of a top-level column vector into the levels and
+ * value positions of every leaf under `node`, feeding each leaf's encoder
+ * (cols indexed by leaf number). */
+sm_err_t sm_pq_shred(const sm_pq_node_t *node, const sm_vector_t *v, sm_pq_colw_t *cols,
+                     sm_error_t *e);
+
+#endif
