@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/mem.h"
+#include "store/s3_int.h"
 #include "store/store_int.h"
 
 /* ---- key rules ---- */
@@ -312,29 +313,40 @@ sm_err_t sm_store_location_parse(const char *text, sm_location_t *loc, sm_error_
 
 /* ---- opening ---- */
 
-sm_err_t sm_store_open_location(const sm_location_t *loc, sm_store_t **out, sm_error_t *e)
+sm_err_t sm_store_open_location_ex(const sm_location_t *loc, const sm_store_opts_t *opts,
+                                   sm_store_t **out, sm_error_t *e)
 {
     *out = NULL;
     switch (loc->kind) {
     case SM_LOCATION_LOCAL:
         return sm_store_local_new(loc->path, out, e);
     case SM_LOCATION_S3:
-        return sm_error_set(e, SM_ERR_UNSUPPORTED, "S3 store not built yet (s3://%s/%s)",
-                            loc->bucket, loc->prefix);
+        return sm_store_s3_new(loc->bucket, loc->prefix, opts, out, e);
     }
     return sm_error_set(e, SM_ERR_INVALID, "location of unknown kind %d", (int)loc->kind);
 }
 
-sm_err_t sm_store_open(const char *location, sm_store_t **out, sm_error_t *e)
+sm_err_t sm_store_open_location(const sm_location_t *loc, sm_store_t **out, sm_error_t *e)
+{
+    return sm_store_open_location_ex(loc, NULL, out, e);
+}
+
+sm_err_t sm_store_open_ex(const char *location, const sm_store_opts_t *opts, sm_store_t **out,
+                          sm_error_t *e)
 {
     sm_location_t loc;
     *out = NULL;
     sm_err_t rc = sm_store_location_parse(location, &loc, e);
     if (rc)
         return rc;
-    rc = sm_store_open_location(&loc, out, e);
+    rc = sm_store_open_location_ex(&loc, opts, out, e);
     sm_store_location_free(&loc);
     return rc;
+}
+
+sm_err_t sm_store_open(const char *location, sm_store_t **out, sm_error_t *e)
+{
+    return sm_store_open_ex(location, NULL, out, e);
 }
 
 void sm_store_close(sm_store_t *st)

@@ -28,11 +28,22 @@
  * Locations: "/abs/dir", "relative/dir", "file:///abs/dir" (local),
  * "s3://bucket/prefix" and "s3a://bucket/prefix" (S3).
  *
+ * S3 (store/s3.c): objects are <prefix>/<key> in the bucket, reached over
+ * HTTP(S) with libcurl and signed with AWS Signature V4.  Endpoint, region
+ * and credentials come from sm_store_opts_t, else from the standard AWS
+ * variables.  Transient failures (5xx, 429/SlowDown, timeouts, broken
+ * connections) are retried with exponential backoff and jitter, bounded in
+ * count and total time.  Secrets never appear in messages.  The streaming
+ * writer is a multipart upload with several parts in flight (worker
+ * threads), or one PUT at commit when the object is smaller than a part.
+ * list pages by start-after, so next_token is the last key of the page.
+ *
  * Ownership: sm_store_open returns a store the caller frees with
  * sm_store_close, after every writer opened from it is committed or
  * aborted.  Results (buffers, lists) belong to the caller.
  * Threads: a store may be used by several threads at once (the local store
- * holds nothing but its root path).  A writer belongs to one thread at a
+ * holds nothing but its root path; the S3 store keeps a mutex-guarded pool
+ * of curl handles, one per request in progress).  A writer belongs to one thread at a
  * time.
  */
 #ifndef SM_STORE_STORE_H
@@ -86,10 +97,56 @@ void sm_store_location_free(sm_location_t *loc);
 
 /* Opens the store at a location text (see sm_store_location_parse).  A
  * local root need not exist yet (it is created by the first put) but must
- * be a directory if it does.  S3 locations fail with SM_ERR_UNSUPPORTED
- * ("S3 store not built yet") for now.  *out is NULL on failure. */
+ * be a directory if it does.  S3 stores take their settings from the
+ * environment (see sm_store_opts_t).  *out is NULL on failure. */
 sm_err_t sm_store_open(const char *location, sm_store_t **out, sm_error_t *e);
 sm_err_t sm_store_open_location(const sm_location_t *loc, sm_store_t **out, sm_error_t *e);
+
+/* How an S3 store addresses its bucket. */
+typedef enum sm_store_s3_style {
+    SM_STORE_S3_AUTO = 0, /* path-style with an endpoint (MinIO) or a dotted
+                             bucket name, virtual-hosted on AWS */
+    SM_STORE_S3_PATH,     /* http://endpoint/bucket/key */
+    SM_STORE_S3_VIRTUAL,  /* http://bucket.endpoint/key */
+} sm_store_s3_style_t;
+
+/* Options of sm_store_open_ex; a zeroed struct means "all defaults".
+ * Strings are borrowed for the call only (the store copies them).  A NULL
+ * string is taken from the environment:
+ *   endpoint          AWS_ENDPOINT_URL_S3, AWS_ENDPOINT_URL, else AWS
+ *                     (https://s3.<region>.amazonaws.com)
+ *   region            AWS_REGION, AWS_DEFAULT_REGION, else "us-east-1"
+ *   access_key_id     AWS_ACCESS_KEY_ID      (none: unsigned requests)
+ *   secret_access_key AWS_SECRET_ACCESS_KEY
+ *   session_token     AWS_SESSION_TOKEN      (optional)
+ * An empty string ("") means "none" and is not looked up.  Local stores
+ * ignore the options. */
+typedef struct sm_store_opts {
+    const char *endpoint; /* "http://127.0.0.1:9000"; scheme required */
+    const char *region;
+    const char *access_key_id;
+    const char *secret_access_key;
+    const char *session_token;
+    sm_store_s3_style_t style;
+    bool tls_no_verify;      /* skip TLS certificate checks (default: verify) */
+    long connect_timeout_ms; /* 0 = 10 s */
+    long stall_timeout_ms;   /* no byte moved for this long: 0 = 30 s */
+    long request_timeout_ms; /* one attempt, whole: 0 = no limit */
+    int max_attempts;        /* per request, first try included: 0 = 5 */
+    long retry_base_ms;      /* first backoff: 0 = 100 ms (doubles, max 5 s) */
+    long retry_budget_ms;    /* give up retrying after: 0 = 120 s */
+    size_t part_size;        /* multipart part: 0 = 8 MiB; at least 5 MiB */
+    int parts_in_flight;     /* parallel part uploads per writer: 0 = 4 */
+} sm_store_opts_t;
+
+/* Like sm_store_open with explicit options (opts may be NULL = defaults).
+ * S3 errors: SM_ERR_INVALID for a bad endpoint or options (a secret
+ * without a key id, a part size below 5 MiB), SM_ERR_NOMEM.  No request is
+ * made: a missing bucket or bad credentials show at the first call. */
+sm_err_t sm_store_open_ex(const char *location, const sm_store_opts_t *opts, sm_store_t **out,
+                          sm_error_t *e);
+sm_err_t sm_store_open_location_ex(const sm_location_t *loc, const sm_store_opts_t *opts,
+                                   sm_store_t **out, sm_error_t *e);
 
 /* Releases the store.  NULL is allowed. */
 void sm_store_close(sm_store_t *st);

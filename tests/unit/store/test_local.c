@@ -173,9 +173,9 @@ static void test_open(void)
 {
     sm_error_t e = {0};
     sm_store_t *st = (sm_store_t *)&e;
-    CHECK_EQ_INT(sm_store_open("s3://bucket/prefix", &st, &e), SM_ERR_UNSUPPORTED);
-    CHECK(strstr(e.msg, "S3 store not built yet") != NULL);
-    CHECK(st == NULL);
+    CHECK_OK(sm_store_open("s3://bucket/prefix", &st, &e), &e); /* no request is made at open */
+    CHECK(st != NULL);
+    sm_store_close(st);
     CHECK_EQ_INT(sm_store_open("s3://", &st, &e), SM_ERR_INVALID);
     /* A file is not a store root. */
     char file[512];
