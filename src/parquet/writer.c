@@ -156,6 +156,11 @@ int64_t sm_pq_writer_rows(const sm_pq_writer_t *w)
     return w->rows;
 }
 
+uint64_t sm_pq_writer_bytes(const sm_pq_writer_t *w)
+{
+    return (w->out ? sm_store_writer_offset(w->out) : 0) + buffered(w);
+}
+
 sm_err_t sm_pq_writer_close(sm_pq_writer_t *w, uint64_t *size, sm_error_t *e)
 {
     if (w->closed || w->failed)

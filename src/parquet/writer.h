@@ -79,6 +79,10 @@ sm_err_t sm_pq_writer_write(sm_pq_writer_t *w, const sm_batch_t *batch, sm_error
 /* Rows written so far. */
 int64_t sm_pq_writer_rows(const sm_pq_writer_t *w);
 
+/* Bytes the file holds so far: written row groups plus the encoded pages
+ * buffered for the open one (the size the file would about have now). */
+uint64_t sm_pq_writer_bytes(const sm_pq_writer_t *w);
+
 /* Finishes the file and makes it visible.  *size (may be NULL) receives
  * the file's size in bytes.  Statistics stay readable through
  * sm_pq_writer_stats until sm_pq_writer_free. */

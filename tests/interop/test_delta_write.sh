@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# A Delta table written by smelt (partitions, appends, an idempotent txn
+# replay, a dynamic partition overwrite) reads the same in delta-rs.
+source "$SMELT_SOURCE_DIR/tests/lib/tier.sh"
+py=$("$SMELT_SOURCE_DIR/scripts/peers/python" 2>/tmp/smelt-peers.log) ||
+  tier_skip "python peers (deltalake) could not be installed: $(tail -1 /tmp/smelt-peers.log)"
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+check "delta_gen builds the table" bash -c "'$SMELT_BUILD_DIR/tests/interop/delta_gen' '$dir' > '$dir/expected.jsonl'"
+check "delta-rs reads the same rows" "$py" "$SMELT_SOURCE_DIR/tests/interop/delta_compare.py" "$dir/sales" "$dir/expected.jsonl"
+tier_done
