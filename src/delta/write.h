@@ -64,6 +64,8 @@ typedef struct sm_delta_write_result {
     int64_t files_added;
     int64_t files_removed;
     uint64_t bytes_added;
+    bool checkpointed;          /* a checkpoint was written after the commit */
+    char checkpoint_error[256]; /* why a due checkpoint failed ("" if none) */
 } sm_delta_write_result_t;
 
 sm_err_t sm_delta_write_open(sm_store_t *st, const char *table, sm_type_t *schema,
