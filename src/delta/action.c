@@ -157,7 +157,7 @@ static sm_err_t get_path(line_ctx_t *c, json_t *obj, const char **out)
         return rc;
     sm_error_t pe;
     if (sm_delta_path_decode(raw, c->arena, out, &pe))
-        return fail(c, pe.code, "%s", pe.msg);
+        return fail(c, pe.code, "%.200s", pe.msg);
     return SM_OK;
 }
 
