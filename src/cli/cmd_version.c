@@ -10,13 +10,13 @@ int sm_cmd_version(sm_cli_ctx_t *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
     int c;
-    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+    while ((c = sm_cli_getopt("version", argc, argv, "h", opts)) != -1) {
         if (c == 'h') {
             printf("usage: smelt version\n\nPrints smelt's version and the versions of the "
                    "libraries it was built with.\n");
             return SM_EXIT_OK;
         }
-        return sm_cli_usage_error("version", "unknown option");
+        return SM_EXIT_USAGE;
     }
     if (optind < argc)
         return sm_cli_usage_error("version", "unexpected argument \"%s\"", argv[optind]);

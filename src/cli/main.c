@@ -28,7 +28,7 @@ static void print_help(FILE *out)
             "\nglobal options:\n"
             "  --project DIR        pipeline project (default: the current directory)\n"
             "  --lake LOCATION      lake root: a directory or s3://bucket/prefix (SMELT_LAKE)\n"
-            "  --log-level LEVEL    error, warn, info or debug (SMELT_LOG_LEVEL; default warn)\n"
+            "  --log-level LEVEL    error, warn, info or debug (SMELT_LOG_LEVEL; default info)\n"
             "  --log-format FORMAT  text or json (SMELT_LOG_FORMAT; default text)\n"
             "  -h, --help           this help; `smelt COMMAND --help` for a command\n"
             "  -V, --version        print the version\n\n"
@@ -65,8 +65,9 @@ int main(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     int c;
+    opterr = 0;
     /* "+": stop at the first non-option, which is the command. */
-    while ((c = getopt_long(argc, argv, "+hV", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
         switch (c) {
         case 'h':
             print_help(stdout);
@@ -81,13 +82,15 @@ int main(int argc, char **argv)
             ctx.lake = optarg;
             break;
         case 'L':
-            setenv("SMELT_LOG_LEVEL", optarg, 1);
+            ctx.log_level = optarg;
             break;
         case 'F':
-            setenv("SMELT_LOG_FORMAT", optarg, 1);
+            ctx.log_format = optarg;
             break;
+        case ':':
+            return sm_cli_usage_error(NULL, "option %s needs a value", argv[optind - 1]);
         default:
-            return sm_cli_usage_error(NULL, "unknown global option");
+            return sm_cli_usage_error(NULL, "unknown global option %s", argv[optind - 1]);
         }
     }
     if (optind >= argc) {
@@ -99,7 +102,10 @@ int main(int argc, char **argv)
         if (strcmp(commands[i].name, name) == 0) {
             int first = optind;
             optind = 0; /* glibc: 0 re-initialises getopt for the command */
-            return commands[i].run(&ctx, argc - first, argv + first);
+            int status = commands[i].run(&ctx, argc - first, argv + first);
+            sm_log_free(ctx.log);
+            sm_config_free(ctx.config);
+            return status;
         }
     }
     return sm_cli_usage_error(NULL, "unknown command \"%s\"", name);

@@ -241,7 +241,8 @@ sm_err_t sm_lake_list_tables(sm_lake_t *l, char ***out, size_t *n, sm_error_t *e
         sm_buf_free(&names);
         return rc;
     }
-    qsort(arr, count, sizeof *arr, cmp_str);
+    if (count)
+        qsort(arr, count, sizeof *arr, cmp_str);
     /* dedupe */
     size_t k = 0;
     for (size_t i = 0; i < count; i++) {
