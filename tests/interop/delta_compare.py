@@ -5,6 +5,7 @@ and compares its rows with the expected JSON lines.
   delta_compare.py TABLE_DIR EXPECTED.jsonl
 """
 import json
+import os
 import sys
 
 from deltalake import DeltaTable
@@ -41,8 +42,14 @@ def main():
     if diffs:
         for d in diffs:
             print("  " + d, file=sys.stderr)
-        sys.exit(1)
-    print("ok")
+    else:
+        print("ok")
+    # deltalake's native runtime sometimes aborts while the interpreter shuts
+    # down ("terminate called without an active exception"): the verdict is
+    # in, so leave without running that teardown.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(1 if diffs else 0)
 
 
 if __name__ == "__main__":
