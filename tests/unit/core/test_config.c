@@ -30,7 +30,7 @@ static void test_defaults(void)
     sm_config_t *cfg = sm_config_new();
     CHECK(cfg != NULL);
     CHECK_EQ_STR(sm_config_get_str(cfg, "lake"), "./lake");
-    CHECK_EQ_STR(sm_config_get_str(cfg, "log.level"), "info");
+    CHECK_EQ_STR(sm_config_get_str(cfg, "log.level"), "warn");
     CHECK_EQ_STR(sm_config_get_str(cfg, "log.format"), "text");
     CHECK_EQ_STR(sm_config_get_str(cfg, "s3.region"), "us-east-1");
     CHECK_EQ_STR(sm_config_get_str(cfg, "serve.listen"), "127.0.0.1:8080");
@@ -70,7 +70,7 @@ static void test_precedence(void)
         sm_config_t *cfg = sm_config_new();
         sm_error_t e;
         if (file)
-            CHECK_OK(load_text(cfg, "\nlake: from-file\nlog: {level: warn}\n", &e), &e);
+            CHECK_OK(load_text(cfg, "\nlake: from-file\nlog: {level: error}\n", &e), &e);
         const char *envv[] = {"SMELT_LAKE", "from-env", "SMELT_LOG_LEVEL", "error", NULL};
         if (env)
             CHECK_OK(sm_config_load_env(cfg, fake_getenv, envv, &e), &e);
@@ -94,13 +94,13 @@ static void test_precedence(void)
             CHECK_EQ_INT(sm_config_origin(cfg, "lake"), SM_CONFIG_FROM_ENV);
         } else if (file) {
             CHECK_EQ_STR(lake, "from-file");
-            CHECK_EQ_STR(level, "warn");
+            CHECK_EQ_STR(level, "error");
             CHECK_EQ_STR(src, "smelt.yaml:2:7");
             CHECK_EQ_STR(sm_config_source(cfg, "log.level"), "smelt.yaml:3:14");
             CHECK_EQ_INT(sm_config_origin(cfg, "lake"), SM_CONFIG_FROM_FILE);
         } else {
             CHECK_EQ_STR(lake, "./lake");
-            CHECK_EQ_STR(level, "info");
+            CHECK_EQ_STR(level, "warn");
             CHECK_EQ_STR(src, "default");
         }
         CHECK(sm_config_is_set(cfg, "lake") == (mask != 0));
@@ -275,12 +275,12 @@ static void test_flags(void)
     CHECK_EQ_STR(e.msg, "unknown setting \"lkae\" (did you mean \"lake\"?)");
     CHECK_EQ_INT(sm_config_set(cfg, "log.levl", "x", SM_CONFIG_FROM_FLAG, &e), SM_ERR_NOT_FOUND);
     CHECK_EQ_STR(e.msg, "unknown setting \"log.levl\" (did you mean \"log.level\"?)");
-    CHECK_OK(sm_config_set(cfg, "log.level", "warn", SM_CONFIG_FROM_FLAG, &e), &e);
+    CHECK_OK(sm_config_set(cfg, "log.level", "error", SM_CONFIG_FROM_FLAG, &e), &e);
     CHECK_EQ_INT(sm_config_set(cfg, "log.level", "loud", SM_CONFIG_FROM_FLAG, &e), SM_ERR_INVALID);
     CHECK_EQ_STR(e.msg, "log.level: expected one of error|warn|info|debug, got \"loud\"");
-    CHECK_EQ_STR(sm_config_get_str(cfg, "log.level"), "warn"); /* old value kept */
+    CHECK_EQ_STR(sm_config_get_str(cfg, "log.level"), "error"); /* old value kept */
     CHECK_OK(sm_config_set(cfg, "log.level", NULL, SM_CONFIG_FROM_FLAG, &e), &e);
-    CHECK_EQ_STR(sm_config_get_str(cfg, "log.level"), "info");
+    CHECK_EQ_STR(sm_config_get_str(cfg, "log.level"), "warn");
     CHECK_EQ_INT(sm_config_set(cfg, "lake", "x", SM_CONFIG_FROM_DEFAULT, &e), SM_ERR_INVALID);
     CHECK_OK(sm_config_set(cfg, "lake", "by-hand", SM_CONFIG_FROM_ENV, &e), &e);
     CHECK_EQ_STR(sm_config_source(cfg, "lake"), "env");
