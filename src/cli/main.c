@@ -28,7 +28,7 @@ static void print_help(FILE *out)
             "\nglobal options:\n"
             "  --project DIR        pipeline project (default: the current directory)\n"
             "  --lake LOCATION      lake root: a directory or s3://bucket/prefix (SMELT_LAKE)\n"
-            "  --log-level LEVEL    error, warn, info or debug (SMELT_LOG_LEVEL; default info)\n"
+            "  --log-level LEVEL    error, warn, info or debug (SMELT_LOG_LEVEL; default warn)\n"
             "  --log-format FORMAT  text or json (SMELT_LOG_FORMAT; default text)\n"
             "  -h, --help           this help; `smelt COMMAND --help` for a command\n"
             "  -V, --version        print the version\n\n"
