@@ -272,11 +272,28 @@ static sm_err_t parse_map(builder_t *b, const sm_pq_schema_elem_t *group, int de
     const sm_pq_schema_elem_t *kv = take(b);
     if (!kv || !kv->has_repetition || kv->repetition != SM_PQ_REPEATED || !kv->has_num_children)
         return fail(b, SM_ERR_CORRUPT, "the child of a MAP group must be a repeated group");
-    if (kv->num_children != 2)
+    if (kv->num_children != 2 && kv->num_children != 1)
         return fail(b, SM_ERR_UNSUPPORTED, "a MAP's key_value group must have a key and a value");
     node->entry_def = (int16_t)(node->def + 1);
     node->entry_rep = (int16_t)(node->rep + 1);
     size_t mark = path_push(b, kv->name);
+    if (kv->num_children == 1) {
+        /* A map without values (parquet-testing map_no_value): read, as
+         * Arrow does, as a list of its keys. */
+        node->children = sm_arena_calloc(&b->s->arena, sizeof(sm_pq_node_t));
+        if (!node->children) {
+            b->path[mark] = '\0';
+            return sm_error_nomem(b->e, "parquet schema");
+        }
+        node->nchildren = 1;
+        sm_err_t rc1 = parse_node(b, node->entry_def, node->entry_rep, true, depth + 1,
+                                  &node->children[0]);
+        b->path[mark] = '\0';
+        if (rc1)
+            return rc1;
+        node->type = sm_type_list_ex(node->children[0].type, node->children[0].nullable);
+        return node->type ? SM_OK : sm_error_nomem(b->e, "parquet schema");
+    }
     sm_err_t rc = parse_children(b, 2, node->entry_def, node->entry_rep, depth, node);
     path_pop(b, mark);
     if (rc) {
