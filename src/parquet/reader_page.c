@@ -1016,7 +1016,7 @@ static sm_err_t take_nested(sm_pqr_col_t *col, size_t nrec, sm_pqr_stream_t *s, 
                                 "the first repetition level of the chunk is not 0");
             }
         }
-        size_t m = i - col->ppos, c;
+        size_t m = i - col->ppos, c = 0;
         if (m) {
             if ((rc = stream_grow(s, leaf->max_def > 0, true, m, col->lim->max_levels, e)))
                 return rc;
