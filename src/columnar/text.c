@@ -272,7 +272,7 @@ static const char *quote(const char *s, size_t len, char *buf, size_t cap)
 {
     size_t n = 0, i = 0;
     buf[n++] = '\'';
-    for (; i < len && n + 6 < cap; i++) {
+    for (; i < len && n + 9 < cap; i++) {
         unsigned char c = (unsigned char)s[i];
         if (c < 0x20 || c == 0x7f)
             n += (size_t)snprintf(buf + n, cap - n, "\\x%02x", c);
