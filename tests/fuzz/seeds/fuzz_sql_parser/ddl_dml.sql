@@ -1,0 +1,7 @@
+CREATE OR REPLACE TABLE silver.t (a int NOT NULL, b string COMMENT 'x', c decimal(10,2))
+USING delta PARTITIONED BY (a) LOCATION 's3://b/p';
+CREATE TABLE IF NOT EXISTS gold.g USING delta AS SELECT * FROM silver.t;
+INSERT INTO t (a, b) VALUES (1, 2), (3, 4);
+INSERT OVERWRITE TABLE t PARTITION (d = '2026-01-01', h) SELECT * FROM u;
+DELETE FROM t WHERE a = 1;
+UPDATE t SET a = a + 1, b = NULL WHERE c IS NULL;
