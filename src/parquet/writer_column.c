@@ -216,7 +216,15 @@ size_t sm_pq_colw_buffered(const sm_pq_colw_t *c)
 
 /* ---- values -------------------------------------------------------------- */
 
-/* Looks a value up in the dictionary (adding it), appending its index. */
+/* Appends into room reserved beforehand (sm_buf_reserve). */
+static inline void put_raw(sm_buf_t *b, const void *p, size_t n)
+{
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+/* Looks a value up in the dictionary (adding it), appending its index
+ * (room for it was reserved). */
 static inline sm_err_t dict_fixed(sm_pq_colw_t *c, uint64_t bits, const void *plain, size_t width,
                                   sm_error_t *e)
 {
@@ -231,7 +239,8 @@ static inline sm_err_t dict_fixed(sm_pq_colw_t *c, uint64_t bits, const void *pl
             return rc;
     }
     uint32_t ix = (uint32_t)*slot;
-    return sm_buf_append(&c->idx, &ix, sizeof ix, e);
+    put_raw(&c->idx, &ix, sizeof ix);
+    return SM_OK;
 }
 
 static inline sm_err_t dict_bytes(sm_pq_colw_t *c, const uint8_t *p, size_t n, bool length_prefix,
@@ -253,7 +262,8 @@ static inline sm_err_t dict_bytes(sm_pq_colw_t *c, const uint8_t *p, size_t n, b
             return rc;
     }
     uint32_t ix = (uint32_t)*slot;
-    return sm_buf_append(&c->idx, &ix, sizeof ix, e);
+    put_raw(&c->idx, &ix, sizeof ix);
+    return SM_OK;
 }
 
 static sm_err_t flush_page(sm_pq_colw_t *c, sm_error_t *e);
@@ -276,6 +286,15 @@ static sm_err_t add_values(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t
     sm_pq_stat_t *st = &c->chunk;
     size_t dict_limit = c->opts->dictionary_bytes ? c->opts->dictionary_bytes : DEFAULT_DICT_BYTES;
     sm_type_kind_t kind = c->leaf->type->kind;
+    /* room for every index or fixed-width value of this call up front, so
+     * the loops below append without checks */
+    size_t width = c->leaf->physical == SM_PQ_INT32 || c->leaf->physical == SM_PQ_FLOAT ? 4
+                   : c->leaf->physical == SM_PQ_FIXED_LEN_BYTE_ARRAY ? (size_t)c->leaf->type_length
+                                                                      : 8;
+    if (c->dict_on ? (rc = sm_buf_reserve(&c->idx, nv * sizeof(uint32_t), e))
+                   : (c->leaf->physical != SM_PQ_BYTE_ARRAY && c->leaf->physical != SM_PQ_BOOLEAN &&
+                      (rc = sm_buf_reserve(&c->plain, nv * width, e))))
+        return rc;
     switch (c->leaf->physical) {
     case SM_PQ_BOOLEAN: {
         /* one byte per value here; bit-packed when the page is flushed */
@@ -304,7 +323,7 @@ static sm_err_t add_values(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t
             if (c->dict_on)
                 rc = dict_fixed(c, (uint64_t)(uint32_t)x, &x, 4, e);
             else
-                rc = sm_buf_append(&c->plain, &x, 4, e);
+                put_raw(&c->plain, &x, 4);
         }
         break;
     case SM_PQ_INT64:
@@ -322,7 +341,7 @@ static sm_err_t add_values(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t
             if (c->dict_on)
                 rc = dict_fixed(c, (uint64_t)x, &x, 8, e);
             else
-                rc = sm_buf_append(&c->plain, &x, 8, e);
+                put_raw(&c->plain, &x, 8);
         }
         break;
     case SM_PQ_FLOAT:
@@ -334,7 +353,7 @@ static sm_err_t add_values(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t
             if (c->dict_on)
                 rc = dict_fixed(c, bits, &x, 4, e);
             else
-                rc = sm_buf_append(&c->plain, &x, 4, e);
+                put_raw(&c->plain, &x, 4);
         }
         break;
     case SM_PQ_DOUBLE:
@@ -346,7 +365,7 @@ static sm_err_t add_values(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t
             if (c->dict_on)
                 rc = dict_fixed(c, bits, &x, 8, e);
             else
-                rc = sm_buf_append(&c->plain, &x, 8, e);
+                put_raw(&c->plain, &x, 8);
         }
         break;
     case SM_PQ_FIXED_LEN_BYTE_ARRAY: { /* decimals of precision > 18 */
@@ -360,7 +379,7 @@ static sm_err_t add_values(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t
             if (c->dict_on)
                 rc = dict_bytes(c, be, w, false, e);
             else
-                rc = sm_buf_append(&c->plain, be, w, e);
+                put_raw(&c->plain, be, w);
         }
         break;
     }
@@ -382,7 +401,11 @@ static sm_err_t add_values(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t
     default:
         return sm_error_set(e, SM_ERR_INTERNAL, "parquet writer: physical type %d", c->leaf->physical);
     }
-    if (!rc && c->dict_on && c->dict_plain.len > dict_limit)
+    /* a dictionary that holds most of the values seen pays off little: give
+     * it up early (unique keys, measurements) instead of at its size limit */
+    size_t seen = (size_t)c->chunk.values;
+    if (!rc && c->dict_on &&
+        (c->dict_plain.len > dict_limit || (seen >= 16384 && c->dict_count > seen / 2)))
         rc = dict_fallback(c, e);
     return rc;
 }
