@@ -1,0 +1,570 @@
+/* serve/api — the JSON API behind the pages (docs/api.md). */
+#include <jansson.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "columnar/print.h"
+#include "core/str.h"
+#include "serve/serve_int.h"
+#include "serve/svg.h"
+
+#define API_PREVIEW_MAX 500
+#define API_QUERY_DEFAULT 1000
+#define API_QUERY_MAX 10000
+
+static void jw_i64_or_null(sm_jw_t *w, const char *k, int64_t v)
+{
+    sm_jw_key(w, k);
+    if (v < 0)
+        sm_jw_null(w);
+    else
+        sm_jw_int(w, v);
+}
+
+static void jw_series(sm_jw_t *w, const char *k, const sm_prov_series_t *s)
+{
+    sm_jw_key(w, k);
+    sm_jw_arr(w);
+    for (size_t i = 0; i < s->n; i++) {
+        sm_jw_obj(w);
+        sm_jw_key(w, "label");
+        sm_jw_str(w, s->labels[i]);
+        sm_jw_key(w, "value");
+        sm_jw_double(w, s->values[i]);
+        sm_jw_end(w);
+    }
+    sm_jw_end(w);
+}
+
+/* Columns, then rows as arrays of JSON values (columnar/print JSON forms). */
+static void jw_result(sm_jw_t *w, const sm_prov_result_t *r, sm_buf_t *tmp)
+{
+    sm_jw_key(w, "columns");
+    sm_jw_arr(w);
+    for (uint32_t c = 0; r->schema && c < r->schema->nfields; c++) {
+        char tn[128];
+        sm_jw_obj(w);
+        sm_jw_key(w, "name");
+        sm_jw_str(w, r->schema->fields[c].name);
+        sm_jw_key(w, "type");
+        sm_jw_str(w, sm_type_name(r->schema->fields[c].type, tn, sizeof tn));
+        sm_jw_key(w, "numeric");
+        sm_jw_bool(w, sm_type_is_numeric(r->schema->fields[c].type->kind));
+        sm_jw_end(w);
+    }
+    sm_jw_end(w);
+    sm_jw_key(w, "rows");
+    sm_jw_arr(w);
+    for (size_t bi = 0; bi < r->nbatches && !w->err; bi++) {
+        const sm_batch_t *b = r->batches[bi];
+        for (size_t i = 0; i < b->nrows && !w->err; i++) {
+            sm_jw_arr(w);
+            for (size_t c = 0; c < b->ncols && !w->err; c++) {
+                const sm_vector_t *v = sm_batch_col(b, c);
+                if (sm_vector_is_null(v, i)) {
+                    sm_jw_null(w);
+                    continue;
+                }
+                sm_buf_reset(tmp);
+                sm_err_t rc = sm_print_value(v, i, SM_PRINT_STYLE_JSON, tmp, w->e);
+                if (rc)
+                    w->err = rc;
+                else
+                    sm_jw_raw(w, (const char *)tmp->data, tmp->len);
+            }
+            sm_jw_end(w);
+        }
+    }
+    sm_jw_end(w);
+    sm_jw_key(w, "row_count");
+    sm_jw_uint(w, sm_prov_result_rows(r));
+    jw_i64_or_null(w, "total_rows", r->total_rows);
+    sm_jw_key(w, "truncated");
+    sm_jw_bool(w, r->truncated);
+}
+
+sm_err_t sm_serve_error_json(sm_buf_t *b, unsigned status, const char *msg,
+                             const sm_prov_pos_t *pos, sm_error_t *e)
+{
+    sm_jw_t w;
+    sm_jw_init(&w, b, e);
+    sm_jw_obj(&w);
+    sm_jw_key(&w, "error");
+    sm_jw_obj(&w);
+    sm_jw_key(&w, "status");
+    sm_jw_int(&w, status);
+    sm_jw_key(&w, "message");
+    sm_jw_str(&w, msg);
+    if (pos && pos->line > 0) {
+        sm_jw_key(&w, "line");
+        sm_jw_int(&w, pos->line);
+        sm_jw_key(&w, "column");
+        sm_jw_int(&w, pos->column);
+    }
+    sm_jw_end(&w);
+    sm_jw_end(&w);
+    return sm_jw_finish(&w);
+}
+
+static void jw_stream(sm_jw_t *w, const sm_prov_stream_t *st)
+{
+    sm_jw_obj(w);
+    sm_jw_key(w, "state");
+    sm_jw_str(w, st->state);
+    sm_jw_key(w, "running");
+    sm_jw_bool(w, st->running);
+    sm_jw_key(w, "version");
+    sm_jw_uint(w, st->version);
+    sm_jw_key(w, "topic");
+    sm_jw_str(w, st->topic);
+    jw_i64_or_null(w, "events", st->events);
+    jw_i64_or_null(w, "lag", st->lag);
+    jw_i64_or_null(w, "batches", st->batches);
+    jw_i64_or_null(w, "last_batch_ms", st->last_batch_ms);
+    jw_series(w, "live", &st->live);
+    jw_series(w, "transactions", &st->transactions);
+    sm_jw_end(w);
+}
+
+sm_err_t sm_serve_sse_event(const sm_prov_stream_t *st, sm_buf_t *out, sm_error_t *e)
+{
+    sm_err_t rc = sm_buf_append_str(out, "event: live\ndata: ", e);
+    sm_jw_t w;
+    if (rc)
+        return rc;
+    sm_jw_init(&w, out, e); /* JSON has no raw newlines: one data line */
+    jw_stream(&w, st);
+    rc = sm_jw_finish(&w);
+    if (!rc)
+        rc = sm_buf_append_str(out, "\n\n", e);
+    return rc;
+}
+
+#define PROV_CALL(fn, ...)                                                                         \
+    do {                                                                                           \
+        if (!s->prov.vt->fn)                                                                       \
+            return sm_error_set(e, SM_ERR_UNSUPPORTED, "%s is not available", #fn);                \
+        sm_serve_prov_lock(s);                                                                     \
+        rc = s->prov.vt->fn(s->prov.ctx, __VA_ARGS__);                                             \
+        sm_serve_prov_unlock(s);                                                                   \
+        if (rc)                                                                                    \
+            return rc;                                                                             \
+    } while (0)
+
+static sm_err_t api_dashboard(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
+{
+    sm_serve_t *s = rq->srv;
+    sm_prov_dashboard_t d = {0};
+    sm_err_t rc;
+    PROV_CALL(dashboard, &rq->arena, &d, e);
+    sm_jw_obj(w);
+    sm_jw_key(w, "has_data");
+    sm_jw_bool(w, d.has_data);
+    sm_jw_key(w, "kpis");
+    sm_jw_obj(w);
+    sm_jw_key(w, "total_revenue");
+    sm_jw_double(w, d.total_revenue);
+    sm_jw_key(w, "orders");
+    sm_jw_int(w, d.orders);
+    sm_jw_key(w, "customers");
+    sm_jw_int(w, d.customers);
+    sm_jw_key(w, "vip_share");
+    sm_jw_double(w, d.vip_share);
+    sm_jw_end(w);
+    jw_series(w, "top_countries", &d.top_countries);
+    jw_series(w, "segments", &d.segments);
+    jw_series(w, "categories", &d.categories);
+    sm_jw_key(w, "rfm");
+    sm_jw_obj(w);
+    sm_jw_key(w, "columns");
+    sm_jw_arr(w);
+    for (size_t c = 0; c < d.rfm.ncols; c++)
+        sm_jw_str(w, d.rfm.cols[c]);
+    sm_jw_end(w);
+    sm_jw_key(w, "rows");
+    sm_jw_arr(w);
+    for (size_t r = 0; r < d.rfm.nrows; r++) {
+        sm_jw_arr(w);
+        for (size_t c = 0; c < d.rfm.ncols; c++)
+            sm_jw_str(w, d.rfm.cells[r * d.rfm.ncols + c]);
+        sm_jw_end(w);
+    }
+    sm_jw_end(w);
+    sm_jw_end(w);
+    sm_jw_end(w);
+    return SM_OK;
+}
+
+static sm_err_t api_tables(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
+{
+    sm_serve_t *s = rq->srv;
+    sm_prov_table_list_t l = {0};
+    sm_err_t rc;
+    PROV_CALL(list_tables, &rq->arena, &l, e);
+    sm_jw_obj(w);
+    sm_jw_key(w, "tables");
+    sm_jw_arr(w);
+    for (size_t i = 0; i < l.n; i++) {
+        const sm_prov_table_t *t = &l.tables[i];
+        sm_jw_obj(w);
+        sm_jw_key(w, "layer");
+        sm_jw_str(w, t->layer);
+        sm_jw_key(w, "name");
+        sm_jw_str(w, t->name);
+        jw_i64_or_null(w, "rows", t->rows);
+        jw_i64_or_null(w, "bytes", t->bytes);
+        jw_i64_or_null(w, "files", t->files);
+        jw_i64_or_null(w, "version", t->version);
+        jw_i64_or_null(w, "modified_ms", t->modified_ms);
+        sm_jw_end(w);
+    }
+    sm_jw_end(w);
+    sm_jw_end(w);
+    return SM_OK;
+}
+
+static sm_err_t api_table(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
+{
+    sm_serve_t *s = rq->srv;
+    sm_prov_table_desc_t d = {0};
+    sm_err_t rc;
+    PROV_CALL(describe_table, rq->path.layer, rq->path.table, &rq->arena, &d, e);
+    sm_jw_obj(w);
+    sm_jw_key(w, "layer");
+    sm_jw_str(w, d.layer ? d.layer : rq->path.layer);
+    sm_jw_key(w, "name");
+    sm_jw_str(w, d.name ? d.name : rq->path.table);
+    sm_jw_key(w, "location");
+    sm_jw_str(w, d.location);
+    jw_i64_or_null(w, "rows", d.rows);
+    jw_i64_or_null(w, "bytes", d.bytes);
+    jw_i64_or_null(w, "files", d.files);
+    jw_i64_or_null(w, "version", d.version);
+    sm_jw_key(w, "schema");
+    sm_jw_arr(w);
+    for (size_t i = 0; i < d.ncolumns; i++) {
+        sm_jw_obj(w);
+        sm_jw_key(w, "name");
+        sm_jw_str(w, d.columns[i].name);
+        sm_jw_key(w, "type");
+        sm_jw_str(w, d.columns[i].type);
+        sm_jw_key(w, "nullable");
+        sm_jw_bool(w, d.columns[i].nullable);
+        sm_jw_end(w);
+    }
+    sm_jw_end(w);
+    sm_jw_key(w, "partition_columns");
+    sm_jw_arr(w);
+    for (size_t i = 0; i < d.npartition_columns; i++)
+        sm_jw_str(w, d.partition_columns[i]);
+    sm_jw_end(w);
+    sm_jw_key(w, "files_list");
+    sm_jw_arr(w);
+    for (size_t i = 0; i < d.nfile_list; i++) {
+        sm_jw_obj(w);
+        sm_jw_key(w, "path");
+        sm_jw_str(w, d.file_list[i].path);
+        sm_jw_key(w, "partition");
+        sm_jw_str(w, d.file_list[i].partition);
+        jw_i64_or_null(w, "bytes", d.file_list[i].bytes);
+        jw_i64_or_null(w, "rows", d.file_list[i].rows);
+        sm_jw_end(w);
+    }
+    sm_jw_end(w);
+    sm_jw_key(w, "history");
+    sm_jw_arr(w);
+    for (size_t i = 0; i < d.nhistory; i++) {
+        sm_jw_obj(w);
+        sm_jw_key(w, "version");
+        sm_jw_int(w, d.history[i].version);
+        jw_i64_or_null(w, "ts_ms", d.history[i].ts_ms);
+        sm_jw_key(w, "operation");
+        sm_jw_str(w, d.history[i].operation);
+        sm_jw_key(w, "detail");
+        sm_jw_str(w, d.history[i].detail);
+        sm_jw_end(w);
+    }
+    sm_jw_end(w);
+    sm_jw_end(w);
+    return SM_OK;
+}
+
+static sm_err_t parse_u64_arg(sm_req_t *rq, const char *key, uint64_t dflt, uint64_t max,
+                              uint64_t *out, sm_error_t *e)
+{
+    const char *v = sm_req_arg(rq, key);
+    *out = dflt;
+    if (!v)
+        return SM_OK;
+    if (sm_str_to_u64(sm_str_c(v), out, NULL) != SM_OK || *out > max)
+        return sm_error_set(e, SM_ERR_INVALID, "%s must be an integer in 0..%" PRIu64, key, max);
+    return SM_OK;
+}
+
+static sm_err_t api_rows(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
+{
+    sm_serve_t *s = rq->srv;
+    uint64_t offset, limit;
+    sm_err_t rc = parse_u64_arg(rq, "offset", 0, INT64_MAX, &offset, e);
+    if (!rc)
+        rc = parse_u64_arg(rq, "limit", 50, API_PREVIEW_MAX, &limit, e);
+    if (rc)
+        return rc;
+    sm_prov_result_t r = {0};
+    if (!s->prov.vt->preview)
+        return sm_error_set(e, SM_ERR_UNSUPPORTED, "preview is not available");
+    sm_serve_prov_lock(s);
+    rc = s->prov.vt->preview(s->prov.ctx, rq->path.layer, rq->path.table, offset, (size_t)limit, &r,
+                             e);
+    sm_serve_prov_unlock(s);
+    if (!rc) {
+        sm_buf_t tmp = SM_BUF_INIT;
+        sm_jw_obj(w);
+        sm_jw_key(w, "offset");
+        sm_jw_uint(w, offset);
+        sm_jw_key(w, "limit");
+        sm_jw_uint(w, limit);
+        jw_result(w, &r, &tmp);
+        sm_jw_end(w);
+        sm_buf_free(&tmp);
+    }
+    sm_prov_result_free(&r);
+    return rc;
+}
+
+/* Reads {"sql": "...", "max_rows": N} from the request body. */
+static sm_err_t parse_query_body(sm_req_t *rq, const char **sql, uint64_t *max_rows, sm_error_t *e)
+{
+    json_error_t jerr;
+    json_t *root =
+        json_loadb((const char *)rq->body.data, rq->body.len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root)
+        return sm_error_set(e, SM_ERR_INVALID, "request body is not JSON: %s (line %d, column %d)",
+                            jerr.text, jerr.line, jerr.column);
+    sm_err_t rc = SM_OK;
+    json_t *js = json_object_get(root, "sql"), *jm = json_object_get(root, "max_rows");
+    *max_rows = API_QUERY_DEFAULT;
+    if (!json_is_object(root) || !json_is_string(js)) {
+        rc = sm_error_set(e, SM_ERR_INVALID, "request body must be {\"sql\": \"...\"}");
+    } else if (jm && (!json_is_integer(jm) || json_integer_value(jm) < 1 ||
+                      json_integer_value(jm) > API_QUERY_MAX)) {
+        rc = sm_error_set(e, SM_ERR_INVALID, "max_rows must be an integer in 1..%d", API_QUERY_MAX);
+    } else {
+        if (jm)
+            *max_rows = (uint64_t)json_integer_value(jm);
+        size_t n = json_string_length(js);
+        if (memchr(json_string_value(js), 0, n))
+            rc = sm_error_set(e, SM_ERR_INVALID, "sql contains a NUL character");
+        else if (!(*sql = sm_arena_strndup(&rq->arena, json_string_value(js), n)))
+            rc = sm_error_nomem(e, "query text");
+    }
+    json_decref(root);
+    return rc;
+}
+
+/* Runs the body's query; on a query error fills *pos. */
+static sm_err_t run_query(sm_req_t *rq, sm_prov_result_t *r, sm_prov_pos_t *pos, sm_error_t *e)
+{
+    sm_serve_t *s = rq->srv;
+    const char *sql = NULL;
+    uint64_t max_rows;
+    char why[256];
+    sm_err_t rc = parse_query_body(rq, &sql, &max_rows, e);
+    if (rc)
+        return rc;
+    if (!sm_serve_sql_readonly(sql, strlen(sql), why, sizeof why))
+        return sm_error_set(e, SM_ERR_INVALID, "%s", why);
+    if (!s->prov.vt->query)
+        return sm_error_set(e, SM_ERR_UNSUPPORTED, "queries are not available");
+    sm_serve_prov_lock(s);
+    rc = s->prov.vt->query(s->prov.ctx, sql, (size_t)max_rows, r, pos, e);
+    sm_serve_prov_unlock(s);
+    return rc;
+}
+
+static sm_err_t api_query(sm_req_t *rq, sm_resp_t *rs, sm_error_t *e)
+{
+    sm_prov_result_t r = {0};
+    sm_prov_pos_t pos = {0};
+    sm_err_t rc = run_query(rq, &r, &pos, e);
+    if (rc) {
+        unsigned st = sm_serve_status_for(rc);
+        sm_prov_result_free(&r);
+        rs->status = st;
+        rs->ctype = "application/json";
+        return sm_serve_error_json(&rs->body, st, e ? e->msg : "query failed", &pos, e);
+    }
+    sm_buf_t tmp = SM_BUF_INIT;
+    sm_jw_t w;
+    sm_jw_init(&w, &rs->body, e);
+    sm_jw_obj(&w);
+    jw_result(&w, &r, &tmp);
+    sm_jw_end(&w);
+    rc = sm_jw_finish(&w);
+    sm_buf_free(&tmp);
+    sm_prov_result_free(&r);
+    return rc;
+}
+
+static sm_err_t api_query_chart(sm_req_t *rq, sm_resp_t *rs, sm_error_t *e)
+{
+    sm_prov_result_t r = {0};
+    sm_prov_pos_t pos = {0};
+    sm_err_t rc = run_query(rq, &r, &pos, e);
+    if (!rc)
+        rc = sm_serve_result_chart(&rs->body, &r, &rq->arena, e);
+    sm_prov_result_free(&r);
+    if (rc) {
+        unsigned st = sm_serve_status_for(rc);
+        sm_buf_reset(&rs->body);
+        rs->status = st;
+        rs->ctype = "application/json";
+        return sm_serve_error_json(&rs->body, st, e ? e->msg : "chart failed", &pos, e);
+    }
+    rs->ctype = "image/svg+xml";
+    return SM_OK;
+}
+
+static sm_err_t api_chart(sm_req_t *rq, sm_resp_t *rs, sm_error_t *e)
+{
+    sm_serve_t *s = rq->srv;
+    sm_err_t rc;
+    rs->ctype = "image/svg+xml";
+    if (!strcmp(rq->path.chart, "live")) {
+        sm_prov_stream_t st = {0};
+        PROV_CALL(stream_status, &rq->arena, &st, e);
+        return sm_serve_render_live_chart(&rs->body, &st, e);
+    }
+    sm_prov_dashboard_t d = {0};
+    PROV_CALL(dashboard, &rq->arena, &d, e);
+    sm_svg_chart_t c = {0};
+    if (!strcmp(rq->path.chart, "top_countries")) {
+        c = (sm_svg_chart_t){"Top 10 countries by revenue",
+                             d.top_countries.labels,
+                             d.top_countries.values,
+                             d.top_countries.n > 10 ? 10 : d.top_countries.n,
+                             NULL,
+                             NULL};
+        return sm_svg_hbar(&rs->body, &c, e);
+    }
+    if (!strcmp(rq->path.chart, "segments")) {
+        c = (sm_svg_chart_t){
+            "Customer segments", d.segments.labels, d.segments.values, d.segments.n, NULL, NULL};
+        return sm_svg_donut(&rs->body, &c, e);
+    }
+    c = (sm_svg_chart_t){"Revenue by product category",
+                         d.categories.labels,
+                         d.categories.values,
+                         d.categories.n,
+                         NULL,
+                         NULL};
+    return sm_svg_vbar(&rs->body, &c, e);
+}
+
+static sm_err_t api_runs(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
+{
+    sm_serve_t *s = rq->srv;
+    sm_prov_run_list_t l = {0};
+    sm_err_t rc;
+    PROV_CALL(runs, &rq->arena, &l, e);
+    sm_jw_obj(w);
+    sm_jw_key(w, "runs");
+    sm_jw_arr(w);
+    for (size_t i = 0; i < l.n; i++) {
+        const sm_prov_run_t *r = &l.runs[i];
+        sm_jw_obj(w);
+        sm_jw_key(w, "id");
+        sm_jw_str(w, r->id);
+        sm_jw_key(w, "model");
+        sm_jw_str(w, r->model);
+        sm_jw_key(w, "status");
+        sm_jw_str(w, r->status);
+        jw_i64_or_null(w, "started_ms", r->started_ms);
+        jw_i64_or_null(w, "duration_ms", r->duration_ms);
+        jw_i64_or_null(w, "rows", r->rows);
+        sm_jw_key(w, "inputs");
+        sm_jw_arr(w);
+        for (size_t k = 0; k < r->ninputs; k++)
+            sm_jw_str(w, r->inputs[k]);
+        sm_jw_end(w);
+        sm_jw_key(w, "output");
+        sm_jw_str(w, r->output);
+        sm_jw_key(w, "error");
+        sm_jw_str(w, r->error);
+        sm_jw_end(w);
+    }
+    sm_jw_end(w);
+    sm_jw_end(w);
+    return SM_OK;
+}
+
+sm_err_t sm_serve_api(sm_req_t *rq, sm_resp_t *rs, sm_error_t *e)
+{
+    sm_serve_t *s = rq->srv;
+    sm_jw_t w;
+    sm_err_t rc = SM_OK;
+    sm_jw_init(&w, &rs->body, e);
+    rs->ctype = "application/json";
+    switch (rq->path.route) {
+    case R_API_HEALTH:
+        sm_jw_obj(&w);
+        sm_jw_key(&w, "status");
+        sm_jw_str(&w, "ok");
+        sm_jw_key(&w, "version");
+        sm_jw_str(&w, SMELT_VERSION);
+        sm_jw_key(&w, "auth");
+        sm_jw_bool(&w, s->token[0] != '\0');
+        sm_jw_end(&w);
+        break;
+    case R_API_DASHBOARD:
+        rc = api_dashboard(rq, &w, e);
+        break;
+    case R_API_TABLES:
+        rc = api_tables(rq, &w, e);
+        break;
+    case R_API_TABLE:
+        rc = api_table(rq, &w, e);
+        break;
+    case R_API_ROWS:
+        rc = api_rows(rq, &w, e);
+        break;
+    case R_API_QUERY:
+        return api_query(rq, rs, e);
+    case R_API_QUERY_CHART:
+        return api_query_chart(rq, rs, e);
+    case R_API_CHART:
+        return api_chart(rq, rs, e);
+    case R_API_RUNS:
+        rc = api_runs(rq, &w, e);
+        break;
+    case R_API_STREAM: {
+        sm_prov_stream_t st = {0};
+        PROV_CALL(stream_status, &rq->arena, &st, e);
+        jw_stream(&w, &st);
+        break;
+    }
+    case R_API_EVENTS:
+        if (!s->prov.vt->stream_status)
+            return sm_error_set(e, SM_ERR_UNSUPPORTED, "the stream monitor is not available");
+        rs->sse = true;
+        return SM_OK;
+    case R_METRICS: {
+        sm_prov_gauge_list_t g = {0};
+        rs->ctype = "text/plain; version=0.0.4; charset=utf-8";
+        if (s->prov.vt->gauges) {
+            sm_error_t ge;
+            sm_serve_prov_lock(s);
+            if (s->prov.vt->gauges(s->prov.ctx, &rq->arena, &g, &ge) != SM_OK)
+                memset(&g, 0, sizeof g); /* metrics still answer without them */
+            sm_serve_prov_unlock(s);
+        }
+        return sm_metrics_render(&s->metrics, &g, atomic_load(&s->sse_clients), &rs->body, e);
+    }
+    default:
+        return sm_error_set(e, SM_ERR_NOT_FOUND, "no such API route");
+    }
+    if (rc)
+        return rc;
+    return sm_jw_finish(&w);
+}
