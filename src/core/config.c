@@ -77,7 +77,7 @@ static const sm_config_setting_t builtin[] = {
 };
 
 static const char *const builtin_sections[] = {"project", "sources", "bronze", "models",
-                                               "streams", "checks",  NULL};
+                                               "streams", "checks",  "layers", NULL};
 
 const sm_config_setting_t *sm_config_settings(size_t *count)
 {

@@ -5,3 +5,4 @@
 smelt_script_test(services postgres ${CMAKE_CURRENT_LIST_DIR}/test_postgres.sh)
 smelt_script_test(services minio ${CMAKE_CURRENT_LIST_DIR}/test_minio.sh)
 smelt_script_test(services kafka ${CMAKE_CURRENT_LIST_DIR}/test_kafka.sh)
+smelt_script_test(services smelt ${CMAKE_CURRENT_LIST_DIR}/test_smelt_services.sh)

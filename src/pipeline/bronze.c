@@ -1,0 +1,150 @@
+#include "pipeline/bronze.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "connect/pg.h"
+#include "core/mem.h"
+#include "delta/write.h"
+
+typedef struct ingest {
+    sm_delta_write_t *w;
+    sm_type_t *schema;       /* pg columns + the three added */
+    sm_vector_t *ts, *src, *day; /* constant columns, grown to a batch */
+    int64_t now_us;
+    int32_t today;
+} ingest_t;
+
+static sm_err_t grow_constants(ingest_t *g, size_t n, sm_error_t *e)
+{
+    sm_err_t rc = SM_OK;
+    while (!rc && g->ts->len < n) {
+        if (!(rc = sm_vector_append_i64(g->ts, g->now_us, e)) &&
+            !(rc = sm_vector_append_str(g->src, "postgresql", e)))
+            rc = sm_vector_append_i32(g->day, g->today, e);
+    }
+    return rc;
+}
+
+static sm_err_t on_batch(void *ud, sm_batch_t *b, sm_error_t *e)
+{
+    ingest_t *g = ud;
+    sm_err_t rc = grow_constants(g, b->nrows, e);
+    if (rc)
+        return rc;
+    size_t n = b->ncols + 3;
+    sm_vector_t **cols = sm_calloc(n, sizeof *cols);
+    if (!cols)
+        return sm_error_nomem(e, "bronze batch");
+    for (size_t i = 0; !rc && i < b->ncols; i++)
+        rc = sm_vector_view(b->cols[i], &cols[i], e);
+    if (!rc)
+        rc = sm_vector_slice(g->ts, 0, b->nrows, &cols[b->ncols], e);
+    if (!rc)
+        rc = sm_vector_slice(g->src, 0, b->nrows, &cols[b->ncols + 1], e);
+    if (!rc)
+        rc = sm_vector_slice(g->day, 0, b->nrows, &cols[b->ncols + 2], e);
+    sm_batch_t *out = NULL;
+    if (!rc)
+        rc = sm_batch_from_vectors(g->schema, cols, n, &out, e);
+    else
+        for (size_t i = 0; i < n; i++)
+            sm_vector_free(cols[i]);
+    sm_free(cols);
+    if (!rc)
+        rc = sm_delta_write_batch(g->w, out, e);
+    sm_batch_free(out);
+    return rc;
+}
+
+/* The pg schema plus _ingestion_timestamp, _source, _ingestion_date. */
+static sm_type_t *bronze_schema(const sm_type_t *pg, sm_error_t *e)
+{
+    size_t n = pg->nfields + 3;
+    sm_field_t *fs = sm_calloc(n, sizeof *fs);
+    if (!fs) {
+        sm_error_nomem(e, "bronze schema");
+        return NULL;
+    }
+    for (uint32_t i = 0; i < pg->nfields; i++) {
+        fs[i] = pg->fields[i];
+        fs[i].type = sm_type_ref(pg->fields[i].type);
+        fs[i].nullable = true; /* Spark writes every column nullable */
+    }
+    fs[pg->nfields] = (sm_field_t){"_ingestion_timestamp", sm_type_timestamp_tz(), true};
+    fs[pg->nfields + 1] = (sm_field_t){"_source", sm_type_string(), true};
+    fs[pg->nfields + 2] = (sm_field_t){"_ingestion_date", sm_type_date(), true};
+    sm_type_t *t = sm_type_struct(fs, n);
+    sm_free(fs);
+    if (!t)
+        sm_error_nomem(e, "bronze schema");
+    return t;
+}
+
+sm_err_t sm_bronze_ingest(sm_lake_t *lake, const sm_source_t *src, const sm_bronze_table_t *bt,
+                          const char *conninfo, int64_t now_ms, sm_bronze_result_t *res,
+                          sm_error_t *e)
+{
+    memset(res, 0, sizeof *res);
+    ingest_t g = {.now_us = now_ms * 1000, .today = (int32_t)(now_ms / 86400000)};
+    char bname[600], sql[1200];
+    snprintf(bname, sizeof bname, "bronze.%s", bt->name);
+    sm_lake_table_t t = {0};
+    sm_pg_conn_t *conn = NULL;
+    sm_pg_schema_t *pgs = NULL;
+    sm_pg_read_result_t rr = {0};
+    sm_err_t rc = sm_lake_resolve(lake, bname, &t, e);
+    if (!rc)
+        rc = sm_pg_connect(src->url ? src->url : conninfo, NULL, &conn, e);
+    if (!rc) {
+        /* the table name is quoted as identifiers by the read; describe it
+         * the same way */
+        snprintf(sql, sizeof sql, "SELECT * FROM %s", bt->table);
+        rc = sm_pg_describe(conn, sql, &pgs, e);
+    }
+    if (!rc && !(g.schema = bronze_schema(pgs->type, e)))
+        rc = e ? e->code : SM_ERR_NOMEM;
+    if (!rc && !(rc = sm_vector_new(sm_type_timestamp_tz(), 0, &g.ts, e)) &&
+        !(rc = sm_vector_new(sm_type_string(), 0, &g.src, e)))
+        rc = sm_vector_new(sm_type_date(), 0, &g.day, e);
+    if (!rc) {
+        const char *pby[] = {"_ingestion_date"};
+        sm_delta_write_opts_t wo = {
+            .mode = bt->mode == SM_INGEST_FULL ? SM_DELTA_OVERWRITE_PARTITIONS : SM_DELTA_APPEND,
+            .partition_by = pby,
+            .npartition_by = 1,
+            .operation = "WRITE",
+            .table_name = bt->name,
+            .now_ms = now_ms,
+            .parquet = {.codec = SM_PQ_CODEC_SNAPPY},
+        };
+        rc = sm_delta_write_open(t.store, t.prefix, g.schema, &wo, &g.w, e);
+    }
+    if (!rc) {
+        sm_pg_read_opts_t ro = {0};
+        rc = sm_pg_read_table(conn, bt->table, &ro, on_batch, &g, &rr, e);
+    }
+    if (!rc) {
+        sm_delta_write_result_t wr;
+        sm_delta_write_t *w = g.w;
+        g.w = NULL;
+        rc = sm_delta_write_commit(w, &wr, e);
+        if (!rc) {
+            res->rows = wr.rows;
+            res->version = wr.version;
+            res->bytes = wr.bytes_added;
+        }
+    }
+    if (rc)
+        sm_error_wrap(e, "%s from %s.%s", bname, src->name, bt->table);
+    sm_delta_write_abort(g.w);
+    sm_pg_read_result_free(&rr);
+    sm_pg_schema_free(pgs);
+    sm_pg_close(conn);
+    sm_vector_free(g.ts);
+    sm_vector_free(g.src);
+    sm_vector_free(g.day);
+    sm_type_free(g.schema);
+    sm_lake_table_free(&t);
+    return rc;
+}

@@ -1,0 +1,37 @@
+/*
+ * pipeline/bronze — a source table into its bronze Delta table.
+ *
+ * Rows stream from PostgreSQL (COPY BINARY, connect/pg.h) straight into
+ * the Delta writer: memory stays about one batch plus one row group.  Each
+ * row gains `_ingestion_timestamp` (the run's time), `_source` (the
+ * source's type, "postgresql" as in the reference) and the partition
+ * column `_ingestion_date`; a full ingest replaces today's partition only
+ * (a same-day re-run replaces that day, other days stay).  An incremental
+ * ingest reads rows past the high-water mark kept in the table's
+ * configuration (smelt.watermark.<column>) and appends them, updating the
+ * mark in the same commit.  Any failure (lost connection, unknown table,
+ * unmappable type) commits nothing: the table keeps its last good version.
+ */
+#ifndef SM_PIPELINE_BRONZE_H
+#define SM_PIPELINE_BRONZE_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+#include "lake/lake.h"
+#include "pipeline/project.h"
+
+typedef struct sm_bronze_result {
+    int64_t rows;
+    int64_t version; /* committed version */
+    uint64_t bytes;
+} sm_bronze_result_t;
+
+/* Ingests `bt` from `src` into bronze.<name> of the lake.  conninfo is the
+ * PostgreSQL connection to use (the source's url, else the postgres.url
+ * setting; NULL = libpq's PG* variables).  now_ms is the run's time. */
+sm_err_t sm_bronze_ingest(sm_lake_t *lake, const sm_source_t *src, const sm_bronze_table_t *bt,
+                          const char *conninfo, int64_t now_ms, sm_bronze_result_t *res,
+                          sm_error_t *e);
+
+#endif

@@ -1,0 +1,2 @@
+# Pipeline runs against real servers (scripts/services/*).
+smelt_script_test(integration bronze ${CMAKE_CURRENT_LIST_DIR}/test_bronze.sh)
