@@ -368,7 +368,7 @@ static sm_err_t run_query(sm_req_t *rq, sm_prov_result_t *r, sm_prov_pos_t *pos,
 {
     sm_serve_t *s = rq->srv;
     const char *sql = NULL;
-    uint64_t max_rows;
+    uint64_t max_rows = 0;
     char why[256];
     sm_err_t rc = parse_query_body(rq, &sql, &max_rows, e);
     if (rc)
