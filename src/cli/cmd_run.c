@@ -1,16 +1,27 @@
 /* smelt run — ingest the project's sources into bronze (silver and gold
- * models join when the SQL engine lands), with a summary table. */
+ * models join when the SQL engine lands), with a summary table, and record
+ * the run in _smelt.runs. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "cli/commands.h"
 #include "cli/output.h"
 #include "core/clock.h"
+#include "core/mem.h"
+#include "core/uuid.h"
 #include "delta/commit.h"
 #include "pipeline/bronze.h"
 #include "pipeline/project.h"
+#include "pipeline/runlog.h"
+
+/* What one table's run leaves for the run log. */
+typedef struct run_item {
+    char model[600];
+    char input[640];
+    const char *inputs[1];
+    char error[SM_ERROR_MSG_MAX];
+} run_item_t;
 
 static bool selected(const char *name, int argc, char **argv)
 {
@@ -33,8 +44,9 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
                    "Runs the pipeline project (smelt.yaml in --project or the current\n"
                    "directory): every source table it lists is ingested into bronze.<name>.\n"
                    "Name tables (bronze.orders ...) to run only those.  Prints a summary:\n"
-                   "table, rows, seconds, version.  A failing table leaves its last good\n"
-                   "version in place and makes the run exit 1.\n");
+                   "table, rows, seconds, version, status; records the run in the lake\n"
+                   "table _smelt.runs.  A failing table keeps its last good version and\n"
+                   "makes the run exit 1.\n");
             return SM_EXIT_OK;
         }
         if (c == 'f' && (format = sm_cli_format("run", optarg)) >= 0)
@@ -50,6 +62,9 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
     sm_error_t e;
     sm_project_t *p = NULL;
     sm_batch_t *summary = NULL;
+    run_item_t *items = NULL;
+    sm_run_record_t *recs = NULL;
+    size_t nrecs = 0;
     if (sm_project_load(ctx->config, &p, &e)) {
         status = sm_cli_fail("run", &e);
         goto out;
@@ -67,8 +82,13 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
         }
     }
     summary = sm_cli_batch("run", "struct<table:string,rows:bigint,seconds:double,version:bigint,status:string>");
-    if (!summary) {
-        status = SM_EXIT_FAIL;
+    items = sm_calloc(p->nbronze + 1, sizeof *items);
+    recs = sm_calloc(p->nbronze + 1, sizeof *recs);
+    char run_id[SM_UUID_STR_LEN + 1];
+    if (!summary || !items || !recs || sm_uuid4(run_id, &e)) {
+        if (!summary || !items || !recs)
+            sm_error_nomem(&e, "run");
+        status = sm_cli_fail("run", &e);
         goto out;
     }
     const char *conninfo = sm_config_get_str(ctx->config, "postgres.url");
@@ -78,9 +98,9 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
     int failures = 0;
     for (size_t k = 0; k < p->nbronze; k++) {
         const sm_bronze_table_t *bt = &p->bronze[k];
-        char name[600];
-        snprintf(name, sizeof name, "bronze.%s", bt->name);
-        if (!selected(name, nsel, sel))
+        run_item_t *it = &items[nrecs];
+        snprintf(it->model, sizeof it->model, "bronze.%s", bt->name);
+        if (!selected(it->model, nsel, sel))
             continue;
         uint64_t t0 = sm_clock_mono_ns();
         sm_bronze_result_t r;
@@ -90,23 +110,31 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
         snprintf(rows, sizeof rows, "%" PRId64, r.rows);
         snprintf(sec, sizeof sec, "%.3f", secs);
         snprintf(ver, sizeof ver, "%" PRId64, r.version);
-        const char *cells[] = {name, rc ? NULL : rows, sec, rc ? NULL : ver, rc ? "failed" : "ok"};
+        const char *cells[] = {it->model, rc ? NULL : rows, sec, rc ? NULL : ver, rc ? "failed" : "ok"};
+        snprintf(it->input, sizeof it->input, "postgres:%s.%s", bt->source, bt->table);
+        it->inputs[0] = it->input;
         if (rc) {
             failures++;
+            snprintf(it->error, sizeof it->error, "%s", e.msg);
             fprintf(stderr, "smelt run: %s\n", e.msg);
-        } else {
-            sm_log_info(ctx->log, "run", "%s: %" PRId64 " rows in %.3f s, version %" PRId64, name,
-                        r.rows, secs, r.version);
         }
+        recs[nrecs++] = (sm_run_record_t){.model = it->model, .started_ms = now, .seconds = secs,
+                                          .status = rc ? "failed" : "ok", .rows = rc ? -1 : r.rows,
+                                          .output_version = rc ? -1 : r.version, .inputs = it->inputs,
+                                          .ninputs = 1, .error = rc ? it->error : NULL};
         if (sm_batch_append_row(summary, cells, &e)) {
             status = sm_cli_fail("run", &e);
             goto out;
         }
     }
+    if (sm_runlog_append(lake, run_id, recs, nrecs, &e))
+        fprintf(stderr, "smelt run: %s\n", e.msg); /* the data is committed; only the record is missing */
     status = sm_cli_print("run", format, summary->schema, (const sm_batch_t *const *)&summary, 1);
     if (!status && failures)
         status = SM_EXIT_FAIL;
 out:
+    sm_free(items);
+    sm_free(recs);
     sm_batch_free(summary);
     sm_project_free(p);
     sm_lake_close(lake);

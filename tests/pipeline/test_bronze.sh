@@ -75,6 +75,20 @@ err=$("$smelt" --project "$dir/project" run bronze.orders 2>&1 >/dev/null); rc=$
 expect_eq "a stopped server fails the run" "$rc" 1
 check "the error says where it tried" grep -q "127.0.0.1:$PGPORT" <<<"$err"
 v=$("$smelt" --lake "$dir/lake" history --format csv --limit 1 bronze.orders | tail -1 | cut -d, -f1)
+# every run is in _smelt.runs, the failures with their reason
+cat >"$dir/runs.py" <<'PY'
+import os, sys
+from deltalake import DeltaTable
+t = DeltaTable(f"{sys.argv[1]}/_smelt/runs").to_pyarrow_table().to_pylist()
+failed = [r for r in t if r["status"] == "failed"]
+ok = (len(t) == 6 + 1 + 2 + 1 and len(failed) == 2
+      and all("no_such_table" in r["error"] or "127.0.0.1" in r["error"] for r in failed)
+      and all(r["inputs"][0].startswith("postgres:northwind.") for r in t))
+print(len(t), [(r["model"], r["status"]) for r in failed])
+sys.stdout.flush()
+os._exit(0 if ok else 1)
+PY
+check "_smelt.runs records every table of every run" "$py" "$dir/runs.py" "$dir/lake"
 # (the run before committed orders as version 2: each table commits on its own)
 expect_eq "bronze.orders keeps its last good version" "$v" 2
 tier_done
