@@ -1,5 +1,6 @@
 /* smelt parquet — look inside Parquet files: inspect (schema, row groups,
- * encodings, codecs, statistics) and cat (the rows). */
+ * encodings, codecs, statistics) and cat (the rows); convert CSV, JSON or
+ * Parquet into Parquet. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "cli/output.h"
+#include "connect/files.h"
 #include "core/mem.h"
 #include "parquet/meta.h"
 #include "parquet/reader.h"
@@ -233,30 +235,56 @@ out:
     return status;
 }
 
+static int convert(const char *in, const char *out, const char *codec)
+{
+    sm_error_t e;
+    sm_store_t *ist = NULL, *ost = NULL;
+    const char *ikey, *okey;
+    sm_pq_writer_opts_t wo = {.codec = SM_PQ_CODEC_SNAPPY};
+    uint64_t rows = 0;
+    int status = SM_EXIT_OK;
+    if ((codec && sm_pq_codec_from_name(codec, &wo.codec, &e)) || open_file(in, &ist, &ikey, &e) ||
+        open_file(out, &ost, &okey, &e) ||
+        sm_file_convert_ex(ist, ikey, 0, NULL, ost, okey, &wo, &rows, &e))
+        status = sm_cli_fail("parquet convert", &e);
+    else
+        fprintf(stderr, "smelt parquet convert: %llu rows written to %s\n", (unsigned long long)rows, out);
+    sm_store_close(ist);
+    sm_store_close(ost);
+    return status;
+}
+
 int sm_cmd_parquet(sm_cli_ctx_t *ctx, int argc, char **argv)
 {
     static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
                                          {"format", required_argument, NULL, 'f'},
                                          {"columns", required_argument, NULL, 'c'},
                                          {"limit", required_argument, NULL, 'n'},
+                                         {"compression", required_argument, NULL, 'z'},
                                          {NULL, 0, NULL, 0}};
     int c, format = SM_PRINT_TABLE;
-    const char *columns = NULL;
+    const char *columns = NULL, *codec = NULL;
     long limit = -1;
     (void)ctx;
-    while ((c = sm_cli_getopt("parquet", argc, argv, "hf:c:n:", opts)) != -1) {
+    while ((c = sm_cli_getopt("parquet", argc, argv, "hf:c:n:z:", opts)) != -1) {
         if (c == 'h') {
             printf("usage: smelt parquet inspect [--format table|csv|json] FILE\n"
-                   "       smelt parquet cat [--format table|csv|json] [--columns a,b] [--limit N] FILE\n\n"
+                   "       smelt parquet cat [--format table|csv|json] [--columns a,b] [--limit N] FILE\n"
+                   "       smelt parquet convert [--compression snappy|zstd|gzip|none] IN OUT\n\n"
                    "inspect shows a file's schema, row groups and per-column encodings, codec,\n"
                    "sizes and statistics; cat prints its rows (table by default; csv and json\n"
-                   "stream).\n");
+                   "stream); convert writes IN (CSV, JSON lines, a JSON array or Parquet, by\n"
+                   "extension; schema inferred) as the Parquet file OUT, streaming.\n");
             return SM_EXIT_OK;
         }
         if (c == 'f' && (format = sm_cli_format("parquet", optarg)) >= 0)
             continue;
         if (c == 'c') {
             columns = optarg;
+            continue;
+        }
+        if (c == 'z') {
+            codec = optarg;
             continue;
         }
         if (c == 'n') {
@@ -268,12 +296,14 @@ int sm_cmd_parquet(sm_cli_ctx_t *ctx, int argc, char **argv)
         }
         return SM_EXIT_USAGE;
     }
+    if (argc - optind == 3 && strcmp(argv[optind], "convert") == 0)
+        return convert(argv[optind + 1], argv[optind + 2], codec);
     if (argc - optind != 2)
-        return sm_cli_usage_error("parquet", "expected inspect FILE or cat FILE");
+        return sm_cli_usage_error("parquet", "expected inspect FILE, cat FILE or convert IN OUT");
     const char *sub = argv[optind], *path = argv[optind + 1];
     if (strcmp(sub, "inspect") == 0)
         return inspect(path, format);
     if (strcmp(sub, "cat") == 0)
         return cat(path, format, columns, limit);
-    return sm_cli_usage_error("parquet", "unknown subcommand \"%s\" (inspect, cat)", sub);
+    return sm_cli_usage_error("parquet", "unknown subcommand \"%s\" (inspect, cat, convert)", sub);
 }
