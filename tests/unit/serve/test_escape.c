@@ -19,8 +19,7 @@ static const char *HOSTILE[] = {
     "&lt;already&gt; &amp;",
     "]]><![CDATA[",
     "\xe2\x80\xa8line\xe2\x80\xa9sep",
-    "a\x00"
-    "b",
+    "a\000b", /* an embedded NUL (octal: a hex escape would eat the b) */
     "\x01\x02\x1b[31m\x7f",
     "\xff\xfe\xc0\xaf overlong",
     "\xed\xa0\x80 surrogate",
