@@ -633,7 +633,7 @@ static void agg_destroy(sm_op_t *op)
     if (!g)
         return;
     sm_free(g->keys);
-    for (size_t i = 0; i < g->naggs; i++)
+    for (size_t i = 0; g->aggs && i < g->naggs; i++)
         sm_free((char *)g->aggs[i].name);
     sm_free(g->aggs);
     sm_type_free(g->in_schema);

@@ -1,0 +1,565 @@
+/* exec/op_scan_parquet — the scan operator over a list of Parquet files
+ * (partition columns added as constants), and read_parquet's file lists. */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "columnar/batch.h"
+#include "columnar/text.h"
+#include "core/mem.h"
+#include "core/pool.h"
+#include "core/str.h"
+#include "exec/op_scan.h"
+
+void sm_scan_files_free(sm_scan_files_t *f)
+{
+    if (!f)
+        return;
+    for (size_t i = 0; i < f->nfiles; i++) {
+        sm_free(f->files[i].key);
+        if (f->files[i].part_values) {
+            for (size_t k = 0; k < f->npart_cols; k++)
+                sm_free(f->files[i].part_values[k]);
+            sm_free(f->files[i].part_values);
+        }
+    }
+    sm_free(f->files);
+    for (size_t k = 0; k < f->npart_cols; k++)
+        sm_free(f->part_cols[k]);
+    sm_free(f->part_cols);
+    sm_type_free(f->schema);
+    memset(f, 0, sizeof *f);
+}
+
+/* ---- the operator ------------------------------------------------------ */
+
+typedef struct slot {
+    sm_pool_group_t *group;
+    bool busy;      /* a task was submitted and not yet waited for */
+    size_t file;    /* index of the file it reads */
+    sm_batch_t **b; /* its batches */
+    size_t nb, cap, next;
+    sm_error_t err;
+    sm_err_t rc;
+    struct scan *s;
+} slot_t;
+
+typedef struct col_src {
+    int part;      /* >= 0: partition column index in files->part_cols */
+    int read_pos;  /* position among the columns the reader returns */
+    uint32_t tcol; /* table column */
+} col_src_t;
+
+typedef struct scan {
+    sm_store_t *st;
+    sm_scan_files_t files;
+    col_src_t *cols;
+    size_t ncols;
+    char **read_names; /* data columns read from the files */
+    size_t nread;
+    sm_pq_pred_t *preds; /* on read columns only */
+    size_t npreds;
+    sm_type_t *schema; /* output */
+    slot_t *slots;
+    size_t nslots;
+    size_t next_file; /* next file to submit */
+    size_t cur;       /* slot being drained */
+    sm_pool_t *pool;
+} scan_t;
+
+static sm_err_t slot_push(slot_t *sl, sm_batch_t *b, sm_error_t *e)
+{
+    if (sl->nb == sl->cap) {
+        size_t cap = sl->cap ? sl->cap * 2 : 8;
+        sm_batch_t **nb = sm_realloc(sl->b, cap * sizeof *nb);
+        if (!nb) {
+            sm_batch_free(b);
+            return sm_error_nomem(e, "scan batches");
+        }
+        sl->b = nb;
+        sl->cap = cap;
+    }
+    sl->b[sl->nb++] = b;
+    return SM_OK;
+}
+
+/* A vector of n copies of the partition value text (NULL: NULLs). */
+static sm_err_t const_vector(sm_type_t *t, const char *text, size_t n, sm_vector_t **out,
+                             sm_error_t *e)
+{
+    sm_vector_t *one = NULL, *v = NULL;
+    sm_err_t rc = sm_vector_new(t, 1, &one, e);
+    if (rc)
+        return rc;
+    if (text)
+        rc = sm_vector_append_text(one, text, strlen(text), e);
+    else
+        rc = sm_vector_append_null(one, e);
+    if (rc) {
+        sm_error_wrap(e, "partition value \"%s\"", text ? text : "");
+        goto out;
+    }
+    rc = sm_vector_new(t, n ? n : 1, &v, e);
+    if (rc)
+        goto out;
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = sm_vector_append_from(v, one, 0, e);
+out:
+    sm_vector_free(one);
+    if (rc) {
+        sm_vector_free(v);
+        v = NULL;
+    }
+    *out = v;
+    return rc;
+}
+
+/* Turns a reader batch into an output batch (partition constants added). */
+static sm_err_t shape(scan_t *s, const sm_scan_file_t *f, sm_batch_t *in, sm_batch_t **out,
+                      sm_error_t *e)
+{
+    sm_err_t rc = SM_OK;
+    size_t n = in->nrows;
+    sm_vector_t **cols = NULL;
+    *out = NULL;
+    if (s->ncols) {
+        cols = sm_calloc(s->ncols, sizeof *cols);
+        if (!cols) {
+            rc = sm_error_nomem(e, "scan batch");
+            goto out;
+        }
+    }
+    for (size_t c = 0; c < s->ncols; c++) {
+        const col_src_t *cs = &s->cols[c];
+        sm_type_t *t = s->schema->fields[c].type;
+        if (cs->part >= 0) {
+            rc = const_vector(t, f->part_values ? f->part_values[cs->part] : NULL, n, &cols[c], e);
+        } else if (cs->read_pos < 0) {
+            rc = sm_vector_copy(cols[-1 - cs->read_pos], &cols[c], e);
+        } else {
+            sm_vector_t *v = in->cols[cs->read_pos];
+            if (!sm_type_equal_ex(v->type, t,
+                                  SM_TYPE_EQ_IGNORE_NULLABLE | SM_TYPE_EQ_IGNORE_NAMES)) {
+                char a[64], b[64];
+                rc = sm_error_set(e, SM_ERR_UNSUPPORTED,
+                                  "%s: column \"%s\" has type %s in the file but %s in the table",
+                                  f->key, s->schema->fields[c].name,
+                                  sm_type_name(v->type, a, sizeof a), sm_type_name(t, b, sizeof b));
+            } else {
+                cols[c] = v;
+                in->cols[cs->read_pos] = NULL;
+            }
+        }
+        if (rc)
+            goto out;
+    }
+    if (s->ncols) {
+        rc = sm_batch_from_vectors(s->schema, cols, s->ncols, out, e);
+        sm_free(cols);
+        cols = NULL;
+        if (rc)
+            goto out;
+    } else {
+        rc = sm_batch_new(s->schema, 1, out, e);
+        if (rc)
+            goto out;
+        (*out)->nrows = n;
+    }
+out:
+    if (cols) {
+        for (size_t c = 0; c < s->ncols; c++)
+            sm_vector_free(cols[c]);
+        sm_free(cols);
+    }
+    sm_batch_free(in);
+    return rc;
+}
+
+/* A pool task: reads one whole file into its slot. */
+static sm_err_t read_file(void *arg, sm_error_t *e)
+{
+    slot_t *sl = arg;
+    scan_t *s = sl->s;
+    const sm_scan_file_t *f = &s->files.files[sl->file];
+    sm_pq_reader_t *r = NULL;
+    const char *one = NULL;
+    sm_pq_reader_opts_t o = {.ignore_case = true, .preds = s->preds, .npreds = s->npreds};
+    sm_err_t rc;
+    if (s->nread) {
+        o.columns = (const char *const *)s->read_names;
+        o.ncolumns = s->nread;
+    } else {
+        /* only partition columns or none: still count rows with one column */
+        if (!s->files.schema->nfields)
+            return SM_OK;
+        size_t k = 0;
+        for (; k < s->files.schema->nfields; k++) {
+            bool part = false;
+            for (size_t p = 0; p < s->files.npart_cols; p++)
+                if (strcmp(s->files.part_cols[p], s->files.schema->fields[k].name) == 0)
+                    part = true;
+            if (!part)
+                break;
+        }
+        if (k == s->files.schema->nfields)
+            return sm_error_set(e, SM_ERR_UNSUPPORTED,
+                                "%s: a table of partition columns only cannot be scanned", f->key);
+        one = s->files.schema->fields[k].name;
+        o.columns = &one;
+        o.ncolumns = 1;
+    }
+    rc = sm_pq_reader_open(s->st, f->key, &o, &r, e);
+    if (rc)
+        return rc;
+    for (;;) {
+        sm_batch_t *b = NULL, *ob = NULL;
+        rc = sm_pq_reader_next(r, &b, e);
+        if (rc || !b)
+            break;
+        rc = shape(s, f, b, &ob, e);
+        if (rc)
+            break;
+        rc = slot_push(sl, ob, e);
+        if (rc)
+            break;
+    }
+    sm_pq_reader_close(r);
+    return rc;
+}
+
+static void slot_clear(slot_t *sl)
+{
+    for (size_t i = sl->next; i < sl->nb; i++)
+        sm_batch_free(sl->b[i]);
+    sl->nb = sl->next = 0;
+}
+
+static sm_err_t slot_submit(scan_t *s, slot_t *sl, sm_error_t *e)
+{
+    if (s->next_file >= s->files.nfiles)
+        return SM_OK;
+    sl->file = s->next_file++;
+    sl->busy = true;
+    sm_error_clear(&sl->err);
+    if (!s->pool) {
+        sl->rc = read_file(sl, &sl->err);
+        return SM_OK;
+    }
+    return sm_pool_submit(sl->group, read_file, sl, e);
+}
+
+static sm_err_t scan_open(sm_op_t *op, sm_error_t *e)
+{
+    scan_t *s = op->impl;
+    s->pool = op->ctx ? op->ctx->pool : NULL;
+    s->nslots = s->pool ? sm_pool_slots(s->pool) : 1;
+    if (s->nslots > s->files.nfiles)
+        s->nslots = s->files.nfiles ? s->files.nfiles : 1;
+    s->slots = sm_calloc(s->nslots, sizeof *s->slots);
+    if (!s->slots)
+        return sm_error_nomem(e, "scan slots");
+    s->next_file = s->cur = 0;
+    for (size_t i = 0; i < s->nslots; i++) {
+        s->slots[i].s = s;
+        if (s->pool) {
+            sm_err_t rc = sm_pool_group_new(&s->slots[i].group, s->pool, e);
+            if (rc)
+                return rc;
+        }
+    }
+    for (size_t i = 0; i < s->nslots; i++) {
+        sm_err_t rc = slot_submit(s, &s->slots[i], e);
+        if (rc)
+            return rc;
+    }
+    return SM_OK;
+}
+
+static sm_err_t scan_next(sm_op_t *op, sm_batch_t **out, sm_error_t *e)
+{
+    scan_t *s = op->impl;
+    *out = NULL;
+    for (;;) {
+        slot_t *sl = &s->slots[s->cur];
+        if (!sl->busy)
+            return SM_OK; /* every file done */
+        if (s->pool && sl->group) {
+            sm_err_t rc = sm_pool_wait(sl->group, &sl->err);
+            if (rc)
+                sl->rc = rc;
+        }
+        if (sl->rc) {
+            if (e)
+                *e = sl->err;
+            return sl->rc;
+        }
+        if (sl->next < sl->nb) {
+            *out = sl->b[sl->next];
+            sl->b[sl->next++] = NULL;
+            return SM_OK;
+        }
+        sl->busy = false;
+        slot_clear(sl);
+        sm_err_t rc = slot_submit(s, sl, e);
+        if (rc)
+            return rc;
+        s->cur = (s->cur + 1) % s->nslots;
+        if (!s->slots[s->cur].busy && s->next_file >= s->files.nfiles) {
+            /* find any busy slot left */
+            size_t k = 0;
+            for (; k < s->nslots && !s->slots[(s->cur + k) % s->nslots].busy; k++)
+                ;
+            if (k == s->nslots)
+                return SM_OK;
+            s->cur = (s->cur + k) % s->nslots;
+        }
+    }
+}
+
+static void scan_close(sm_op_t *op)
+{
+    scan_t *s = op->impl;
+    if (!s->slots)
+        return;
+    for (size_t i = 0; i < s->nslots; i++) {
+        slot_t *sl = &s->slots[i];
+        if (sl->group) {
+            sm_pool_group_cancel(sl->group);
+            sm_pool_wait(sl->group, NULL);
+            sm_pool_group_free(sl->group);
+        }
+        slot_clear(sl);
+        sm_free(sl->b);
+    }
+    sm_free(s->slots);
+    s->slots = NULL;
+    s->nslots = 0;
+}
+
+static void scan_destroy(sm_op_t *op)
+{
+    scan_t *s = op->impl;
+    if (!s)
+        return;
+    sm_scan_files_free(&s->files);
+    sm_free(s->cols);
+    sm_free(s->read_names);
+    sm_free(s->preds);
+    sm_type_free(s->schema);
+    sm_free(s);
+    op->impl = NULL;
+}
+
+static const sm_op_vtable_t SCAN_VT = {"Scan", scan_open, scan_next, scan_close, scan_destroy};
+
+sm_err_t sm_op_scan_new(const sm_exec_ctx_t *ctx, sm_store_t *st, sm_scan_files_t *files,
+                        const uint32_t *cols, size_t ncols, const sm_scan_pred_t *preds,
+                        size_t npreds, sm_op_t **out, sm_error_t *e)
+{
+    sm_err_t rc = SM_OK;
+    sm_field_t *fields = NULL;
+    scan_t *s = sm_calloc(1, sizeof *s);
+    *out = NULL;
+    if (!s) {
+        sm_scan_files_free(files);
+        return sm_error_nomem(e, "scan");
+    }
+    s->st = st;
+    s->files = *files;
+    memset(files, 0, sizeof *files);
+    const sm_type_t *ts = s->files.schema;
+    s->cols = sm_calloc(ncols ? ncols : 1, sizeof *s->cols);
+    s->read_names = sm_calloc(ncols ? ncols : 1, sizeof *s->read_names);
+    s->preds = sm_calloc(npreds ? npreds : 1, sizeof *s->preds);
+    fields = sm_calloc(ncols ? ncols : 1, sizeof *fields);
+    if (!s->cols || !s->read_names || !s->preds || !fields) {
+        rc = sm_error_nomem(e, "scan");
+        goto out;
+    }
+    for (size_t c = 0; c < ncols; c++) {
+        if (cols[c] >= ts->nfields) {
+            rc = sm_error_set(e, SM_ERR_INVALID, "scan column %u out of range", cols[c]);
+            goto out;
+        }
+        const sm_field_t *f = &ts->fields[cols[c]];
+        s->cols[c].tcol = cols[c];
+        s->cols[c].part = -1;
+        for (size_t p = 0; p < s->files.npart_cols; p++)
+            if (sm_str_eq_nocase(sm_str_c(s->files.part_cols[p]), sm_str_c(f->name)))
+                s->cols[c].part = (int)p;
+        if (s->cols[c].part < 0) {
+            size_t k = 0;
+            for (; k < s->nread; k++)
+                if (strcmp(s->read_names[k], f->name) == 0)
+                    break;
+            if (k == s->nread)
+                s->read_names[s->nread++] = f->name;
+            s->cols[c].read_pos = (int)k;
+        }
+        fields[c] = (sm_field_t){f->name, sm_type_ref(f->type), true};
+    }
+    /* repeated read columns: mark the later uses as copies of the first */
+    for (size_t c = 0; c < ncols; c++)
+        for (size_t d = 0; d < c; d++)
+            if (s->cols[c].part < 0 && s->cols[d].part < 0 &&
+                s->cols[c].read_pos == s->cols[d].read_pos)
+                s->cols[c].read_pos = -1 - (int)d;
+    for (size_t i = 0; i < npreds; i++) {
+        if (preds[i].column >= ts->nfields)
+            continue;
+        const char *name = ts->fields[preds[i].column].name;
+        bool part = false;
+        for (size_t p = 0; p < s->files.npart_cols; p++)
+            if (sm_str_eq_nocase(sm_str_c(s->files.part_cols[p]), sm_str_c(name)))
+                part = true;
+        if (part)
+            continue;
+        s->preds[s->npreds++] = (sm_pq_pred_t){name, 0, preds[i].op, preds[i].values};
+    }
+    s->ncols = ncols;
+    s->schema = sm_type_struct(fields, ncols);
+    sm_free(fields);
+    fields = NULL;
+    if (!s->schema) {
+        rc = sm_error_nomem(e, "scan schema");
+        goto out;
+    }
+    rc = sm_op_make(&SCAN_VT, ctx, s->schema, NULL, 0, s, out, e);
+    s = NULL; /* taken over (destroyed on failure) */
+out:
+    if (fields) {
+        for (size_t c = 0; c < ncols; c++)
+            sm_type_free(fields[c].type);
+        sm_free(fields);
+    }
+    if (s) {
+        sm_op_t tmp = {.impl = s};
+        scan_destroy(&tmp);
+    }
+    return rc;
+}
+
+/* ---- read_parquet ------------------------------------------------------ */
+
+static int cmp_key(const void *a, const void *b)
+{
+    return strcmp(((const sm_scan_file_t *)a)->key, ((const sm_scan_file_t *)b)->key);
+}
+
+sm_err_t sm_scan_files_glob(sm_store_t *st, const char *pattern, sm_scan_files_t *out,
+                            sm_error_t *e)
+{
+    sm_err_t rc;
+    sm_store_list_t list = {0};
+    sm_pq_reader_t *r = NULL;
+    char *dir = NULL;
+    memset(out, 0, sizeof *out);
+    const char *slash = strrchr(pattern, '/');
+    const char *base = slash ? slash + 1 : pattern;
+    bool wild = strpbrk(base, "*?[") != NULL;
+    sm_store_info_t info;
+    if (!wild && sm_store_head(st, pattern, &info, NULL) == SM_OK) {
+        out->files = sm_calloc(1, sizeof *out->files);
+        if (!out->files || !(out->files[0].key = sm_strdup(pattern))) {
+            rc = sm_error_nomem(e, "file list");
+            goto out;
+        }
+        out->files[0].size = (int64_t)info.size;
+        out->files[0].num_records = -1;
+        out->nfiles = 1;
+    } else {
+        dir =
+            wild ? sm_strndup(pattern, slash ? (size_t)(slash - pattern) : 0) : sm_strdup(pattern);
+        if (!dir) {
+            rc = sm_error_nomem(e, "file list");
+            goto out;
+        }
+        size_t dl = strlen(dir);
+        while (dl && dir[dl - 1] == '/')
+            dir[--dl] = 0;
+        char *pfx = sm_malloc(dl + 2);
+        if (!pfx) {
+            rc = sm_error_nomem(e, "file list");
+            goto out;
+        }
+        memcpy(pfx, dir, dl);
+        if (dl)
+            pfx[dl++] = '/';
+        pfx[dl] = 0;
+        size_t cap = 0;
+        char *token = NULL;
+        for (;;) {
+            sm_store_list_opts_t lo = {.prefix = pfx, .token = token};
+            rc = sm_store_list(st, &lo, &list, e);
+            sm_free(token);
+            token = NULL;
+            if (rc)
+                break;
+            for (size_t i = 0; i < list.count && !rc; i++) {
+                const char *key = list.entries[i].key;
+                const char *rel = key + dl;
+                const char *kb = strrchr(key, '/');
+                kb = kb ? kb + 1 : key;
+                if (kb[0] == '_' || kb[0] == '.' || strstr(rel, "/_delta_log/") ||
+                    strncmp(rel, "_delta_log/", 11) == 0)
+                    continue;
+                if (wild ? (strchr(rel, '/') || fnmatch(base, kb, 0) != 0)
+                         : !sm_str_ends_with(sm_str_c(kb), sm_str_c(".parquet")))
+                    continue;
+                if (out->nfiles == cap) {
+                    size_t nc = cap ? cap * 2 : 16;
+                    sm_scan_file_t *nf = sm_realloc(out->files, nc * sizeof *nf);
+                    if (!nf) {
+                        rc = sm_error_nomem(e, "file list");
+                        break;
+                    }
+                    out->files = nf;
+                    cap = nc;
+                }
+                sm_scan_file_t *f = &out->files[out->nfiles];
+                memset(f, 0, sizeof *f);
+                if (!(f->key = sm_strdup(key))) {
+                    rc = sm_error_nomem(e, "file list");
+                    break;
+                }
+                f->size = (int64_t)list.entries[i].size;
+                f->num_records = -1;
+                out->nfiles++;
+            }
+            if (!rc && list.truncated && list.next_token) {
+                token = sm_strdup(list.next_token);
+                if (!token)
+                    rc = sm_error_nomem(e, "file list");
+            }
+            bool more = !rc && token;
+            sm_store_list_free(&list);
+            if (!more)
+                break;
+        }
+        sm_free(pfx);
+        if (rc)
+            goto out;
+    }
+    if (!out->nfiles) {
+        rc = sm_error_set(e, SM_ERR_NOT_FOUND, "read_parquet: no file matches \"%s\"", pattern);
+        goto out;
+    }
+    qsort(out->files, out->nfiles, sizeof *out->files, cmp_key);
+    out->nfiles_total = out->nfiles;
+    rc = sm_pq_reader_open(st, out->files[0].key, NULL, &r, e);
+    if (rc)
+        goto out;
+    out->schema = sm_type_ref(sm_pq_reader_schema(r));
+    for (size_t i = 0; i < out->nfiles; i++) {
+        out->bytes += out->files[i].size > 0 ? out->files[i].size : 0;
+    }
+    out->est_rows = sm_pq_reader_num_rows(r) * (int64_t)out->nfiles;
+out:
+    sm_pq_reader_close(r);
+    sm_store_list_free(&list);
+    sm_free(dir);
+    if (rc)
+        sm_scan_files_free(out);
+    return rc;
+}

@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# The reference pipeline's SQL models over bronze tables that `smelt run`
+# ingested from PostgreSQL Northwind: silver.master_ventes and every gold
+# model bind and run, and their numbers match PostgreSQL computing the same
+# SQL (counts exactly, money within a float tolerance: the models use
+# Spark's 32-bit float arithmetic on PostgreSQL `real` columns).
+source "$SMELT_SOURCE_DIR/tests/lib/tier.sh"
+smelt=$SMELT_BIN
+sqlrun=$SMELT_BUILD_DIR/tests/sql/sql_run
+models=$SMELT_SOURCE_DIR/examples/northwind/models
+svc=$SMELT_SOURCE_DIR/scripts/services/postgres
+dir=$(mktemp -d /tmp/smelt-nwmodels-XXXXXX)
+chmod 755 "$dir"
+cleanup() { "$svc" stop "$dir/state" >/dev/null 2>&1; rm -rf "$dir"; }
+trap cleanup EXIT
+"$svc" install >"$dir/install.log" 2>&1 || tier_skip "PostgreSQL could not be installed: $(tail -1 "$dir/install.log")"
+"$svc" start "$dir/state" >"$dir/start.log" 2>&1 || { cat "$dir/start.log" >&2; echo "0 passed, 1 failed"; exit 1; }
+"$svc" load-northwind "$dir/state" >"$dir/load.log" 2>&1 || { cat "$dir/load.log" >&2; echo "0 passed, 1 failed"; exit 1; }
+set -a; . "$dir/state/postgres.env"; set +a
+
+mkdir -p "$dir/project"
+cat >"$dir/project/smelt.yaml" <<YAML
+lake: $dir/lake
+sources:
+  northwind:
+    type: postgres
+    tables: [orders, order_details, products, customers, employees, categories]
+YAML
+check "smelt run ingests bronze" "$smelt" --project "$dir/project" run --format csv
+lake=$dir/lake
+check "silver.master_ventes runs" "$sqlrun" "$lake" -f "$models/silver/master_ventes.sql" -t silver.master_ventes
+for f in "$models"/gold/*.sql; do
+  n=$(basename "$f" .sql)
+  check "gold.$n runs" "$sqlrun" "$lake" -f "$f" -t "gold.$n"
+done
+q() { "$sqlrun" "$lake" -e "$1" | tail -n +2; }
+pg() { psql -X -At -F, -c "$1"; }
+
+# the silver view in PostgreSQL, with the same float arithmetic
+master="(SELECT od.order_id, o.order_date, c.company_name AS client, upper(c.country) AS pays,
+          cat.category_name AS categorie,
+          round((od.unit_price * od.quantity * (1 - od.discount))::numeric, 2) AS montant_final
+        FROM order_details od LEFT JOIN orders o ON od.order_id = o.order_id
+        LEFT JOIN products p ON od.product_id = p.product_id
+        LEFT JOIN categories cat ON p.category_id = cat.category_id
+        LEFT JOIN customers c ON o.customer_id = c.customer_id) m"
+
+expect_eq "silver.master_ventes rows" "$(q 'SELECT count(*), count(DISTINCT order_id) FROM silver.master_ventes')" \
+  "$(pg "SELECT count(*), count(DISTINCT order_id) FROM $master")"
+
+# numbers compared within a tolerance: "a,b" lines, numeric fields
+close() { # got want tolerance
+  python3 - "$1" "$2" "$3" <<'PY'
+import sys
+got, want, tol = sys.argv[1].splitlines(), sys.argv[2].splitlines(), float(sys.argv[3])
+def num(x):
+    try: return float(x)
+    except ValueError: return None
+ok = len(got) == len(want)
+for g, w in zip(got, want):
+    for a, b in zip(g.split(","), w.split(",")):
+        na, nb = num(a), num(b)
+        if (na is None) != (nb is None) or (na is None and a != b) or (na is not None and abs(na - nb) > tol):
+            ok = False
+if not ok:
+    print("got:\n" + "\n".join(got) + "\nwant:\n" + "\n".join(want), file=sys.stderr)
+sys.exit(0 if ok else 1)
+PY
+}
+check "gold.total_revenue matches PostgreSQL" close \
+  "$(q 'SELECT total_revenue, orders, customers FROM gold.total_revenue')" \
+  "$(pg "SELECT sum(montant_final), count(DISTINCT order_id), count(DISTINCT client) FROM $master")" 1.0
+check "gold.top_countries matches PostgreSQL" close \
+  "$(q 'SELECT pays, revenue FROM gold.top_countries ORDER BY revenue DESC')" \
+  "$(pg "SELECT pays, sum(montant_final) AS r FROM $master GROUP BY pays ORDER BY r DESC LIMIT 10")" 0.5
+check "gold.revenue_by_category matches PostgreSQL" close \
+  "$(q 'SELECT categorie, revenue FROM gold.revenue_by_category ORDER BY categorie')" \
+  "$(pg "SELECT categorie, sum(montant_final) FROM $master GROUP BY categorie ORDER BY categorie COLLATE \"C\"")" 0.5
+check "gold.rfm_analysis matches PostgreSQL" close \
+  "$(q "SELECT count(*), sum(frequency), sum(monetary), sum(CASE WHEN segment = 'VIP' THEN 1 ELSE 0 END) FROM gold.rfm_analysis")" \
+  "$(pg "SELECT count(*), sum(f), sum(s), count(*) FILTER (WHERE s > 5000) FROM (SELECT client, count(DISTINCT order_id) f, sum(montant_final) s FROM $master GROUP BY client) x")" 1.0
+check "gold.rfm_scores has a row and 1..5 scores per client" close \
+  "$(q 'SELECT count(*), min(r_score), max(r_score), min(m_score), max(m_score), sum(frequency) FROM gold.rfm_scores')" \
+  "$(pg "SELECT count(*), 1, 5, 1, 5, sum(f) FROM (SELECT client, count(DISTINCT order_id) f FROM $master GROUP BY client) x")" 0
+check "gold.rfm_scores recency matches PostgreSQL" close \
+  "$(q 'SELECT min(recency_days), max(recency_days), sum(recency_days) FROM gold.rfm_scores')" \
+  "$(pg "SELECT min(r), max(r), sum(r) FROM (SELECT client, (SELECT max(order_date) FROM orders) - max(order_date) AS r FROM $master GROUP BY client) x")" 0
+tier_done
