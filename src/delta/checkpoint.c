@@ -52,6 +52,17 @@ static sm_err_t kv_map(sm_vector_t *m, const sm_delta_kv_t *kv, size_t n, bool n
     return rc ? rc : sm_vector_append_list(m, e);
 }
 
+/* A path as the log stores it: percent-encoded. */
+static sm_err_t path_str(sm_vector_t *v, const char *path, sm_error_t *e)
+{
+    sm_buf_t b = SM_BUF_INIT;
+    sm_err_t rc = sm_delta_path_encode(path, &b, e);
+    if (!rc)
+        rc = sm_vector_append_bytes(v, b.data ? b.data : (const uint8_t *)"", b.len, e);
+    sm_buf_free(&b);
+    return rc;
+}
+
 /* Appends a row where only column `which` is set by `fill`. */
 typedef sm_err_t (*fill_fn)(sm_vector_t *col, const void *x, sm_error_t *e);
 
@@ -79,11 +90,12 @@ static sm_err_t fill_add(sm_vector_t *v, const void *x, sm_error_t *e)
 {
     const sm_delta_file_t *f = x;
     sm_err_t rc;
-    if ((rc = sm_vector_append_str(v->children[0], f->path, e)) ||
+    if ((rc = path_str(v->children[0], f->path, e)) ||
         (rc = kv_map(v->children[1], f->partition_values, f->n_partition_values, false, e)) ||
         (rc = sm_vector_append_i64(v->children[2], f->size, e)) ||
         (rc = sm_vector_append_i64(v->children[3], f->modification_time, e)) ||
-        (rc = sm_vector_append_bool(v->children[4], false, e)) || /* dataChange: false in checkpoints */
+        (rc = sm_vector_append_bool(v->children[4], false,
+                                    e)) || /* dataChange: false in checkpoints */
         (rc = str_or_null(v->children[5], f->stats, e)) ||
         (rc = sm_vector_append_null(v->children[6], e)))
         return rc;
@@ -94,7 +106,7 @@ static sm_err_t fill_remove(sm_vector_t *v, const void *x, sm_error_t *e)
 {
     const sm_delta_remove_t *r = x;
     sm_err_t rc;
-    if ((rc = sm_vector_append_str(v->children[0], r->path, e)) ||
+    if ((rc = path_str(v->children[0], r->path, e)) ||
         (rc = sm_vector_append_i64(v->children[1], r->deletion_timestamp, e)) ||
         (rc = sm_vector_append_bool(v->children[2], false, e)) ||
         (rc = sm_vector_append_bool(v->children[3], r->extended_file_metadata, e)) ||

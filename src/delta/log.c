@@ -1,5 +1,6 @@
 #include "delta/log.h"
 
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,8 +68,7 @@ static bool is_checkpoint(const char *name, int64_t *version, int *part, int *pa
     return false;
 }
 
-sm_err_t sm_delta_log_key(const char *table, const char *name, char *out, size_t cap,
-                          sm_error_t *e)
+sm_err_t sm_delta_log_key(const char *table, const char *name, char *out, size_t cap, sm_error_t *e)
 {
     int n = snprintf(out, cap, "%s%s_delta_log/%s", table, table[0] ? "/" : "", name);
     if (n < 0 || (size_t)n >= cap)
@@ -98,9 +98,10 @@ typedef struct part_seen {
     int parts;
     int seen;
     bool v2;
+    int64_t mtime_ms;
 } part_seen_t;
 
-static sm_err_t note_checkpoint(sm_buf_t *sets, int64_t v, int part, int parts, bool v2,
+static sm_err_t note_checkpoint(sm_buf_t *sets, int64_t v, int parts, bool v2, int64_t mtime,
                                 sm_error_t *e)
 {
     part_seen_t *p = (part_seen_t *)sets->data;
@@ -108,36 +109,67 @@ static sm_err_t note_checkpoint(sm_buf_t *sets, int64_t v, int part, int parts, 
     for (size_t i = 0; i < n; i++) {
         if (p[i].version == v && p[i].parts == parts && p[i].v2 == v2) {
             p[i].seen++;
+            if (mtime > p[i].mtime_ms)
+                p[i].mtime_ms = mtime;
             return SM_OK;
         }
     }
-    (void)part;
-    part_seen_t s = {.version = v, .parts = parts, .seen = 1, .v2 = v2};
+    part_seen_t s = {.version = v, .parts = parts, .seen = 1, .v2 = v2, .mtime_ms = mtime};
     return sm_buf_append(sets, &s, sizeof s, e);
 }
 
-static int64_t read_last_checkpoint(sm_store_t *st, const char *table)
+int64_t sm_delta_log_last_checkpoint(sm_store_t *st, const char *table, int *parts)
 {
     char key[SM_STORE_KEY_MAX + 1];
+    if (parts)
+        *parts = 0;
     if (sm_delta_log_key(table, "_last_checkpoint", key, sizeof key, NULL))
         return -1;
     sm_buf_t b = SM_BUF_INIT;
     int64_t v = -1;
-    if (sm_store_get(st, key, 1 << 20, &b, NULL) == SM_OK && b.len) {
+    if (sm_store_get(st, key, SM_DELTA_MAX_LAST_CHECKPOINT_BYTES, &b, NULL) == SM_OK && b.len) {
         json_t *j = json_loadb((const char *)b.data, b.len, 0, NULL);
         json_t *ver = json_object_get(j, "version");
-        if (json_is_integer(ver) && json_integer_value(ver) >= 0)
+        json_t *np = json_object_get(j, "parts");
+        json_t *size = json_object_get(j, "size");
+        bool ok = json_is_object(j) && json_is_integer(ver) && json_integer_value(ver) >= 0;
+        if (np && !json_is_null(np))
+            ok = ok && json_is_integer(np) && json_integer_value(np) >= 1 &&
+                 json_integer_value(np) <= 9999999999LL;
+        if (size && !json_is_null(size))
+            ok = ok && json_is_integer(size) && json_integer_value(size) >= 0;
+        if (ok) {
             v = (int64_t)json_integer_value(ver);
+            if (parts && json_is_integer(np))
+                *parts = json_integer_value(np) > 1000000 ? 1000000 : (int)json_integer_value(np);
+        }
         json_decref(j);
     }
     sm_buf_free(&b);
     return v; /* an unreadable pointer is only a hint lost: list instead */
 }
 
+void sm_delta_checkpoint_name(int64_t version, int part, int parts, char out[64])
+{
+    if (parts <= 1)
+        snprintf(out, 64, "%020" PRId64 ".checkpoint.parquet", version);
+    else
+        snprintf(out, 64, "%020" PRId64 ".checkpoint.%010d.%010d.parquet", version, part, parts);
+}
+
 sm_err_t sm_delta_log_list(sm_store_t *st, const char *table, sm_delta_log_t *log, sm_error_t *e)
+{
+    return sm_delta_log_list_from(st, table, 0, log, e);
+}
+
+sm_err_t sm_delta_log_list_from(sm_store_t *st, const char *table, int64_t from,
+                                sm_delta_log_t *log, sm_error_t *e)
 {
     memset(log, 0, sizeof *log);
     log->last_checkpoint = -1;
+    if (from < 0)
+        from = 0;
+    log->listed_from = from;
     char prefix[SM_STORE_KEY_MAX + 1];
     sm_err_t rc = sm_delta_log_key(table, "", prefix, sizeof prefix, e);
     if (rc)
@@ -145,9 +177,20 @@ sm_err_t sm_delta_log_list(sm_store_t *st, const char *table, sm_delta_log_t *lo
     size_t plen = strlen(prefix);
     sm_buf_t commits = SM_BUF_INIT, ckpts = SM_BUF_INIT, sets = SM_BUF_INIT;
     sm_store_list_t page = {0};
-    char *token = NULL;
+    char *token = NULL, after[SM_STORE_KEY_MAX + 1];
+    /* every name of a version >= from sorts after the 20 digits of from - 1
+     * followed by '~' (above '.', which ends the names of version from - 1) */
+    after[0] = '\0';
+    if (from > 0) {
+        int n = snprintf(after, sizeof after, "%s%020" PRId64 "~", prefix, from - 1);
+        if (n < 0 || (size_t)n >= sizeof after) {
+            rc = sm_error_set(e, SM_ERR_LIMIT, "Delta log key too long for table \"%s\"", table);
+            goto out;
+        }
+    }
     do {
-        sm_store_list_opts_t opts = {.prefix = prefix, .token = token};
+        sm_store_list_opts_t opts = {
+            .prefix = prefix, .token = token, .start_after = after[0] && !token ? after : NULL};
         rc = sm_store_list(st, &opts, &page, e);
         sm_free(token);
         token = NULL;
@@ -161,11 +204,15 @@ sm_err_t sm_delta_log_list(sm_store_t *st, const char *table, sm_delta_log_t *lo
             int part, parts;
             bool v2;
             if (sm_delta_log_is_commit(name, &v)) {
+                if (v < from)
+                    continue;
                 sm_delta_commit_file_t c = {v, page.entries[i].mtime_ms, page.entries[i].size};
                 if ((rc = sm_buf_append(&commits, &c, sizeof c, e)))
                     goto out;
             } else if (is_checkpoint(name, &v, &part, &parts, &v2)) {
-                if ((rc = note_checkpoint(&sets, v, part, parts, v2, e)))
+                if (v < from)
+                    continue;
+                if ((rc = note_checkpoint(&sets, v, parts, v2, page.entries[i].mtime_ms, e)))
                     goto out;
             }
         }
@@ -180,8 +227,11 @@ sm_err_t sm_delta_log_list(sm_store_t *st, const char *table, sm_delta_log_t *lo
     } while (token);
     part_seen_t *p = (part_seen_t *)sets.data;
     for (size_t i = 0; i < sets.len / sizeof *p; i++) {
-        sm_delta_checkpoint_file_t c = {.version = p[i].version, .parts = p[i].parts,
-                                        .complete = p[i].seen == p[i].parts, .v2 = p[i].v2};
+        sm_delta_checkpoint_file_t c = {.version = p[i].version,
+                                        .parts = p[i].parts,
+                                        .complete = p[i].seen == p[i].parts,
+                                        .v2 = p[i].v2,
+                                        .mtime_ms = p[i].mtime_ms};
         if ((rc = sm_buf_append(&ckpts, &c, sizeof c, e)))
             goto out;
     }
@@ -198,7 +248,7 @@ sm_err_t sm_delta_log_list(sm_store_t *st, const char *table, sm_delta_log_t *lo
         qsort(log->commits, log->ncommits, sizeof *log->commits, cmp_commit);
     if (log->ncheckpoints)
         qsort(log->checkpoints, log->ncheckpoints, sizeof *log->checkpoints, cmp_ckpt);
-    log->last_checkpoint = read_last_checkpoint(st, table);
+    log->last_checkpoint = sm_delta_log_last_checkpoint(st, table, NULL);
 out:
     sm_store_list_free(&page);
     sm_free(token);

@@ -18,13 +18,13 @@ static void put(sm_store_t *st, const char *key, const char *text)
 }
 
 #define PROTO "{\"protocol\":{\"minReaderVersion\":1,\"minWriterVersion\":2}}\n"
-#define META                                                                                   \
-    "{\"metaData\":{\"id\":\"x\",\"format\":{\"provider\":\"parquet\",\"options\":{}},"        \
-    "\"schemaString\":\"{\\\"type\\\":\\\"struct\\\",\\\"fields\\\":[{\\\"name\\\":\\\"a\\\","  \
-    "\\\"type\\\":\\\"long\\\",\\\"nullable\\\":true,\\\"metadata\\\":{}}]}\","                 \
+#define META                                                                                       \
+    "{\"metaData\":{\"id\":\"x\",\"format\":{\"provider\":\"parquet\",\"options\":{}},"            \
+    "\"schemaString\":\"{\\\"type\\\":\\\"struct\\\",\\\"fields\\\":[{\\\"name\\\":\\\"a\\\","     \
+    "\\\"type\\\":\\\"long\\\",\\\"nullable\\\":true,\\\"metadata\\\":{}}]}\","                    \
     "\"partitionColumns\":[],\"configuration\":{}}}\n"
-#define ADD(p)                                                                                 \
-    "{\"add\":{\"path\":\"" p "\",\"partitionValues\":{},\"size\":10,\"modificationTime\":1,"   \
+#define ADD(p)                                                                                     \
+    "{\"add\":{\"path\":\"" p "\",\"partitionValues\":{},\"size\":10,\"modificationTime\":1,"      \
     "\"dataChange\":true}}\n"
 #define REMOVE(p) "{\"remove\":{\"path\":\"" p "\",\"deletionTimestamp\":5,\"dataChange\":true}}\n"
 
@@ -81,13 +81,43 @@ static void test_replay(void)
     /* a corrupt line names the file and line */
     put(st, "t/_delta_log/00000000000000000003.json", ADD("e.parquet") "{\"add\":{\"path\":1}}\n");
     CHECK(sm_delta_snapshot_load(st, "t", NULL, &s, &e) == SM_ERR_CORRUPT);
-    CHECK(strstr(e.msg, "t/_delta_log/00000000000000000003.json:2: add: field \"path\" must be a string") != NULL);
+    CHECK(
+        strstr(e.msg,
+               "t/_delta_log/00000000000000000003.json:2: add: field \"path\" must be a string") !=
+        NULL);
     /* an unsupported protocol names the feature */
     put(st, "u/_delta_log/00000000000000000000.json",
         "{\"protocol\":{\"minReaderVersion\":3,\"minWriterVersion\":7,\"readerFeatures\":"
-        "[\"deletionVectors\"],\"writerFeatures\":[\"deletionVectors\"]}}\n" META);
+        "[\"deletionVectors\",\"fancy\"],\"writerFeatures\":[\"deletionVectors\"]}}\n" META);
     CHECK(sm_delta_snapshot_load(st, "u", NULL, &s, &e) == SM_ERR_UNSUPPORTED);
-    CHECK(strstr(e.msg, "reader feature \"deletionVectors\" is not supported") != NULL);
+    CHECK(strstr(e.msg, "reader feature \"fancy\" is not supported") != NULL);
+    /* the deletionVectors feature alone is fine until a live file has one */
+    put(st, "d/_delta_log/00000000000000000000.json",
+        "{\"protocol\":{\"minReaderVersion\":3,\"minWriterVersion\":7,\"readerFeatures\":"
+        "[\"deletionVectors\"],\"writerFeatures\":[\"deletionVectors\"]}}\n" META ADD("a"));
+    CHECK_OK(sm_delta_snapshot_load(st, "d", NULL, &s, &e), &e);
+    sm_delta_snapshot_free(s);
+    put(st, "d/_delta_log/00000000000000000001.json",
+        REMOVE(
+            "a") "{\"add\":{\"path\":\"a\",\"partitionValues\":{},\"size\":10,"
+                 "\"modificationTime\":1,\"dataChange\":true,\"deletionVector\":{\"storageType\":"
+                 "\"u\","
+                 "\"pathOrInlineDv\":\"x\",\"offset\":1,\"sizeInBytes\":3,\"cardinality\":1}}}\n");
+    CHECK(sm_delta_snapshot_load(st, "d", NULL, &s, &e) == SM_ERR_UNSUPPORTED);
+    CHECK(strstr(e.msg, "deletion vectors (deletionVectors feature)") != NULL);
+    put(st, "d/_delta_log/00000000000000000002.json", REMOVE("a"));
+    CHECK_OK(sm_delta_snapshot_load(st, "d", NULL, &s, &e), &e);
+    if (s)
+        CHECK_EQ_INT(s->nfiles, 0);
+    sm_delta_snapshot_free(s);
+    /* column mapping by name */
+    put(st, "m/_delta_log/00000000000000000000.json",
+        "{\"protocol\":{\"minReaderVersion\":2,\"minWriterVersion\":5}}\n"
+        "{\"metaData\":{\"id\":\"x\",\"format\":{\"provider\":\"parquet\",\"options\":{}},"
+        "\"schemaString\":\"{\\\"type\\\":\\\"struct\\\",\\\"fields\\\":[]}\","
+        "\"partitionColumns\":[],\"configuration\":{\"delta.columnMapping.mode\":\"name\"}}}\n");
+    CHECK(sm_delta_snapshot_load(st, "m", NULL, &s, &e) == SM_ERR_UNSUPPORTED);
+    CHECK(strstr(e.msg, "column mapping (columnMapping feature, mode \"name\")") != NULL);
     /* a gap in the log */
     put(st, "g/_delta_log/00000000000000000000.json", PROTO META);
     put(st, "g/_delta_log/00000000000000000002.json", ADD("x"));
