@@ -223,6 +223,7 @@ static sm_err_t load_models(sm_project_t *p, sm_error_t *e)
             m.path = sm_strdup(path);
             if (!m.name || !m.layer || !m.path)
                 rc = sm_error_nomem(e, "project");
+            m.streaming = strcmp(layer->d_name, "streaming") == 0;
             if (!rc)
                 rc = read_file(path, &m.sql, e);
             if (!rc)

@@ -14,6 +14,7 @@
  *           mode: incremental               # only rows past the high-water mark
  *           column: order_id
  *   models/<layer>/<name>.sql               # model <layer>.<name>
+ *   models/streaming/<name>.sql             # a streaming model (smelt stream)
  *
  * Every problem in smelt.yaml is reported as file:line:column.
  * Ownership: a project owns everything it holds (sm_project_free); it
@@ -57,6 +58,7 @@ typedef struct sm_model {
     char *layer;
     char *path;  /* the SQL file */
     char *sql;   /* its text */
+    bool streaming; /* under models/streaming/: run by `smelt stream`, not `smelt run` */
 } sm_model_t;
 
 typedef struct sm_project {

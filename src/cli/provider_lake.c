@@ -1,0 +1,452 @@
+#include "cli/provider_lake.h"
+
+#include <inttypes.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "columnar/print.h"
+#include "columnar/text.h"
+#include "core/mem.h"
+#include "delta/history.h"
+#include "delta/scan.h"
+#include "delta/snapshot.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static int64_t stats_rows(const char *stats)
+{
+    if (!stats)
+        return -1;
+    json_t *j = json_loads(stats, 0, NULL);
+    json_t *n = json_object_get(j, "numRecords");
+    int64_t v = json_is_integer(n) ? (int64_t)json_integer_value(n) : -1;
+    json_decref(j);
+    return v;
+}
+
+static int64_t snapshot_rows(const sm_delta_snapshot_t *s)
+{
+    int64_t total = 0;
+    for (size_t i = 0; i < s->nfiles; i++) {
+        int64_t r = stats_rows(s->files[i].stats);
+        if (r < 0)
+            return -1;
+        total += r;
+    }
+    return total;
+}
+
+static sm_err_t open_table(sm_lake_provider_t *lp, const char *layer, const char *name,
+                           sm_lake_table_t *t, sm_delta_snapshot_t **snap, sm_error_t *e)
+{
+    char full[600];
+    snprintf(full, sizeof full, "%s.%s", layer, name);
+    sm_err_t rc = sm_lake_resolve(lp->lake, full, t, e);
+    if (!rc)
+        rc = sm_delta_snapshot_load(t->store, t->prefix, NULL, snap, e);
+    if (rc)
+        sm_lake_table_free(t);
+    return rc;
+}
+
+/* Every row of a table (small tables: gold, runs), or SM_ERR_NOT_FOUND. */
+static sm_err_t read_all(sm_lake_provider_t *lp, const char *full, sm_prov_result_t *out, sm_error_t *e)
+{
+    memset(out, 0, sizeof *out);
+    const char *dot = strchr(full, '.');
+    char layer[256];
+    snprintf(layer, sizeof layer, "%.*s", (int)(dot - full), full);
+    sm_lake_table_t t;
+    sm_delta_snapshot_t *s = NULL;
+    sm_delta_scan_t *scan = NULL;
+    sm_err_t rc = open_table(lp, layer, dot + 1, &t, &s, e);
+    if (rc)
+        return rc;
+    rc = sm_delta_scan_open(t.store, s, NULL, &scan, e);
+    while (!rc) {
+        sm_batch_t *b = NULL;
+        if ((rc = sm_delta_scan_next(scan, &b, e)) || !b)
+            break;
+        sm_batch_t **nb = sm_realloc(out->batches, (out->nbatches + 1) * sizeof *nb);
+        if (!nb) {
+            sm_batch_free(b);
+            rc = sm_error_nomem(e, "table rows");
+            break;
+        }
+        out->batches = nb;
+        out->batches[out->nbatches++] = b;
+    }
+    if (!rc)
+        out->schema = sm_type_ref(sm_delta_scan_schema(scan));
+    else
+        sm_prov_result_free(out);
+    sm_delta_scan_close(scan);
+    sm_delta_snapshot_free(s);
+    sm_lake_table_free(&t);
+    return rc;
+}
+
+static int col(const sm_prov_result_t *r, const char *name)
+{
+    return r->schema ? sm_type_field_index(r->schema, name, strlen(name), true) : -1;
+}
+
+static double num(const sm_vector_t *v, size_t i)
+{
+    if (sm_vector_is_null(v, i))
+        return 0;
+    switch (v->type->kind) {
+    case SM_TYPE_INT32: return sm_vector_get_i32(v, i);
+    case SM_TYPE_INT64: return (double)sm_vector_get_i64(v, i);
+    case SM_TYPE_FLOAT32: return sm_vector_get_f32(v, i);
+    case SM_TYPE_FLOAT64: return sm_vector_get_f64(v, i);
+    case SM_TYPE_DECIMAL: return (double)sm_vector_get_i128(v, i) / (double)sm_pow10_i128(v->type->scale);
+    default: return 0;
+    }
+}
+
+static const char *text(sm_arena_t *a, const sm_vector_t *v, size_t i)
+{
+    if (sm_vector_is_null(v, i))
+        return NULL;
+    size_t n;
+    const char *s = sm_vector_get_str(v, i, &n);
+    return sm_arena_strndup(a, s, n);
+}
+
+/* Label/value pairs from two columns of a result. */
+static sm_err_t series(sm_arena_t *a, const sm_prov_result_t *r, const char *label, const char *value,
+                       sm_prov_series_t *out, sm_error_t *e)
+{
+    memset(out, 0, sizeof *out);
+    int lc = col(r, label), vc = col(r, value);
+    if (lc < 0 || vc < 0)
+        return SM_OK;
+    size_t n = 0;
+    for (size_t b = 0; b < r->nbatches; b++)
+        n += r->batches[b]->nrows;
+    out->labels = sm_arena_alloc(a, (n + 1) * sizeof *out->labels);
+    out->values = sm_arena_alloc(a, (n + 1) * sizeof *out->values);
+    if (!out->labels || !out->values)
+        return sm_error_nomem(e, "chart series");
+    for (size_t b = 0; b < r->nbatches; b++)
+        for (size_t i = 0; i < r->batches[b]->nrows; i++) {
+            out->labels[out->n] = text(a, r->batches[b]->cols[lc], i);
+            out->values[out->n++] = num(r->batches[b]->cols[vc], i);
+        }
+    /* best first */
+    for (size_t i = 1; i < out->n; i++)
+        for (size_t j = i; j > 0 && out->values[j] > out->values[j - 1]; j--) {
+            double v = out->values[j];
+            out->values[j] = out->values[j - 1];
+            out->values[j - 1] = v;
+            const char *l = out->labels[j];
+            out->labels[j] = out->labels[j - 1];
+            out->labels[j - 1] = l;
+        }
+    return SM_OK;
+}
+
+/* ---- the vtable ----------------------------------------------------------- */
+
+static sm_err_t list_tables(void *ctx, sm_arena_t *a, sm_prov_table_list_t *out, sm_error_t *e)
+{
+    sm_lake_provider_t *lp = ctx;
+    char **names = NULL;
+    size_t n = 0;
+    sm_err_t rc = sm_lake_list_tables(lp->lake, &names, &n, e);
+    if (rc)
+        return rc;
+    out->tables = sm_arena_calloc(a, (n + 1) * sizeof *out->tables);
+    out->n = 0;
+    for (size_t i = 0; out->tables && i < n; i++) {
+        const char *dot = strchr(names[i], '.');
+        sm_prov_table_t *t = &out->tables[out->n];
+        t->layer = sm_arena_strndup(a, names[i], (size_t)(dot - names[i]));
+        t->name = sm_arena_strdup(a, dot + 1);
+        t->rows = t->bytes = t->files = t->version = t->modified_ms = -1;
+        sm_lake_table_t lt;
+        sm_delta_snapshot_t *s = NULL;
+        sm_error_t ie;
+        if (open_table(lp, t->layer, t->name, &lt, &s, &ie) == SM_OK) {
+            t->version = s->version;
+            t->files = (int64_t)s->nfiles;
+            t->bytes = s->total_bytes;
+            t->rows = snapshot_rows(s);
+            t->modified_ms = s->timestamp_ms;
+            sm_delta_snapshot_free(s);
+            sm_lake_table_free(&lt);
+        }
+        out->n++;
+    }
+    sm_lake_names_free(names, n);
+    return out->tables ? SM_OK : sm_error_nomem(e, "table list");
+}
+
+static sm_err_t describe_table(void *ctx, const char *layer, const char *name, sm_arena_t *a,
+                               sm_prov_table_desc_t *out, sm_error_t *e)
+{
+    sm_lake_provider_t *lp = ctx;
+    sm_lake_table_t t;
+    sm_delta_snapshot_t *s = NULL;
+    sm_err_t rc = open_table(lp, layer, name, &t, &s, e);
+    if (rc)
+        return rc;
+    memset(out, 0, sizeof *out);
+    out->layer = sm_arena_strdup(a, layer);
+    out->name = sm_arena_strdup(a, name);
+    out->location = sm_arena_strdup(a, t.location);
+    out->version = s->version;
+    out->files = (int64_t)s->nfiles;
+    out->bytes = s->total_bytes;
+    out->rows = snapshot_rows(s);
+    out->ncolumns = s->schema->nfields;
+    out->columns = sm_arena_calloc(a, (out->ncolumns + 1) * sizeof *out->columns);
+    for (size_t i = 0; out->columns && i < out->ncolumns; i++) {
+        char type[256];
+        out->columns[i] = (sm_prov_column_t){sm_arena_strdup(a, s->schema->fields[i].name),
+                                             sm_arena_strdup(a, sm_type_name(s->schema->fields[i].type, type, sizeof type)),
+                                             s->schema->fields[i].nullable};
+    }
+    out->npartition_columns = s->metadata.n_partition_columns;
+    out->partition_columns = sm_arena_calloc(a, (out->npartition_columns + 1) * sizeof(char *));
+    for (size_t i = 0; out->partition_columns && i < out->npartition_columns; i++)
+        out->partition_columns[i] = sm_arena_strdup(a, s->metadata.partition_columns[i]);
+    size_t nf = s->nfiles < 200 ? s->nfiles : 200;
+    out->file_list = sm_arena_calloc(a, (nf + 1) * sizeof *out->file_list);
+    for (size_t i = 0; out->file_list && i < nf; i++) {
+        const sm_delta_file_t *f = &s->files[i];
+        char part[512] = "";
+        size_t used = 0;
+        for (size_t k = 0; k < f->n_partition_values && used < sizeof part; k++)
+            used += (size_t)snprintf(part + used, sizeof part - used, "%s%s=%s", k ? "/" : "",
+                                     f->partition_values[k].key,
+                                     f->partition_values[k].value ? f->partition_values[k].value : "null");
+        out->file_list[out->nfile_list++] = (sm_prov_file_t){
+            sm_arena_strdup(a, f->path), part[0] ? sm_arena_strdup(a, part) : NULL, f->size,
+            stats_rows(f->stats)};
+    }
+    sm_delta_history_entry_t *h = NULL;
+    size_t nh = 0;
+    if (sm_delta_history(t.store, t.prefix, 50, &h, &nh, NULL) == SM_OK) {
+        out->history = sm_arena_calloc(a, (nh + 1) * sizeof *out->history);
+        for (size_t i = 0; out->history && i < nh; i++)
+            out->history[out->nhistory++] = (sm_prov_commit_t){
+                h[i].version, h[i].timestamp_ms, sm_arena_strdup(a, h[i].operation),
+                sm_arena_strdup(a, h[i].parameters)};
+        sm_delta_history_free(h, nh);
+    }
+    sm_delta_snapshot_free(s);
+    sm_lake_table_free(&t);
+    return SM_OK;
+}
+
+static sm_err_t preview(void *ctx, const char *layer, const char *name, uint64_t offset, size_t limit,
+                        sm_prov_result_t *out, sm_error_t *e)
+{
+    sm_lake_provider_t *lp = ctx;
+    memset(out, 0, sizeof *out);
+    sm_lake_table_t t;
+    sm_delta_snapshot_t *s = NULL;
+    sm_delta_scan_t *scan = NULL;
+    sm_err_t rc = open_table(lp, layer, name, &t, &s, e);
+    if (rc)
+        return rc;
+    out->total_rows = snapshot_rows(s);
+    rc = sm_delta_scan_open(t.store, s, NULL, &scan, e);
+    uint64_t seen = 0;
+    size_t kept = 0;
+    while (!rc && kept < limit) {
+        sm_batch_t *b = NULL;
+        if ((rc = sm_delta_scan_next(scan, &b, e)) || !b)
+            break;
+        uint64_t start = seen, end = seen + b->nrows;
+        seen = end;
+        if (end <= offset) {
+            sm_batch_free(b);
+            continue;
+        }
+        size_t from = offset > start ? (size_t)(offset - start) : 0;
+        size_t take = b->nrows - from;
+        if (take > limit - kept)
+            take = limit - kept;
+        sm_batch_t *slice = NULL;
+        sm_batch_t *copy = NULL;
+        /* a slice borrows from b: copy it so b can go */
+        rc = sm_batch_slice(b, from, take, &slice, e);
+        if (!rc) {
+            sm_vector_t **cols = sm_calloc(slice->ncols + 1, sizeof *cols);
+            for (size_t k = 0; cols && !rc && k < slice->ncols; k++)
+                rc = sm_vector_copy(slice->cols[k], &cols[k], e);
+            if (!cols)
+                rc = sm_error_nomem(e, "preview");
+            if (!rc)
+                rc = sm_batch_from_vectors(slice->schema, cols, slice->ncols, &copy, e);
+            else
+                for (size_t k = 0; cols && k < slice->ncols; k++)
+                    sm_vector_free(cols[k]);
+            sm_free(cols);
+        }
+        sm_batch_free(slice);
+        sm_batch_free(b);
+        if (rc)
+            break;
+        sm_batch_t **nb = sm_realloc(out->batches, (out->nbatches + 1) * sizeof *nb);
+        if (!nb) {
+            sm_batch_free(copy);
+            rc = sm_error_nomem(e, "preview");
+            break;
+        }
+        out->batches = nb;
+        out->batches[out->nbatches++] = copy;
+        kept += take;
+    }
+    if (!rc)
+        out->schema = sm_type_ref(sm_delta_scan_schema(scan));
+    else
+        sm_prov_result_free(out);
+    sm_delta_scan_close(scan);
+    sm_delta_snapshot_free(s);
+    sm_lake_table_free(&t);
+    return rc;
+}
+
+static sm_err_t dashboard(void *ctx, sm_arena_t *a, sm_prov_dashboard_t *out, sm_error_t *e)
+{
+    sm_lake_provider_t *lp = ctx;
+    memset(out, 0, sizeof *out);
+    sm_prov_result_t tot = {0}, top = {0}, rfm = {0}, cat = {0};
+    sm_error_t ie;
+    if (read_all(lp, "gold.total_revenue", &tot, &ie) != SM_OK)
+        return SM_OK; /* the pipeline has not run yet: has_data stays false */
+    sm_err_t rc = SM_OK;
+    if (tot.nbatches && tot.batches[0]->nrows) {
+        int c1 = col(&tot, "total_revenue"), c2 = col(&tot, "orders"), c3 = col(&tot, "customers");
+        out->has_data = true;
+        if (c1 >= 0)
+            out->total_revenue = num(tot.batches[0]->cols[c1], 0);
+        if (c2 >= 0)
+            out->orders = (int64_t)num(tot.batches[0]->cols[c2], 0);
+        if (c3 >= 0)
+            out->customers = (int64_t)num(tot.batches[0]->cols[c3], 0);
+    }
+    if (read_all(lp, "gold.top_countries", &top, &ie) == SM_OK)
+        rc = series(a, &top, "pays", "revenue", &out->top_countries, e);
+    if (!rc && read_all(lp, "gold.revenue_by_category", &cat, &ie) == SM_OK)
+        rc = series(a, &cat, "categorie", "revenue", &out->categories, e);
+    if (!rc && read_all(lp, "gold.rfm_analysis", &rfm, &ie) == SM_OK) {
+        int seg = col(&rfm, "segment");
+        int64_t vip = 0, all = 0;
+        for (size_t b = 0; seg >= 0 && b < rfm.nbatches; b++)
+            for (size_t i = 0; i < rfm.batches[b]->nrows; i++) {
+                const char *sg = text(a, rfm.batches[b]->cols[seg], i);
+                all++;
+                vip += sg && strcmp(sg, "VIP") == 0;
+            }
+        out->vip_share = all ? (double)vip / (double)all : 0;
+        static const char *labels[] = {"VIP", "Standard"};
+        out->segments.labels = sm_arena_alloc(a, 2 * sizeof(char *));
+        out->segments.values = sm_arena_alloc(a, 2 * sizeof(double));
+        if (out->segments.labels && out->segments.values) {
+            out->segments.labels[0] = labels[0];
+            out->segments.labels[1] = labels[1];
+            out->segments.values[0] = (double)vip;
+            out->segments.values[1] = (double)(all - vip);
+            out->segments.n = 2;
+        }
+        /* the RFM table: the 10 best customers by monetary value */
+        static const char *cols[] = {"client", "last_order", "frequency", "monetary", "segment"};
+        static const bool numeric[] = {false, false, true, true, false};
+        sm_prov_grid_t *g = &out->rfm;
+        g->cols = (const char **)cols;
+        g->numeric = (bool *)numeric;
+        g->ncols = 5;
+        sm_prov_series_t by_money;
+        rc = series(a, &rfm, "client", "monetary", &by_money, e);
+        size_t n = by_money.n < 10 ? by_money.n : 10;
+        g->cells = sm_arena_calloc(a, (n * 5 + 1) * sizeof(char *));
+        for (size_t r = 0; !rc && g->cells && r < n; r++) {
+            /* find the row of this client */
+            for (size_t b = 0; b < rfm.nbatches; b++)
+                for (size_t i = 0; i < rfm.batches[b]->nrows; i++) {
+                    const char *cl = text(a, rfm.batches[b]->cols[col(&rfm, "client")], i);
+                    if (!cl || !by_money.labels[r] || strcmp(cl, by_money.labels[r]) != 0)
+                        continue;
+                    for (int k = 0; k < 5; k++) {
+                        int ci = col(&rfm, cols[k]);
+                        if (ci < 0)
+                            continue;
+                        sm_buf_t cell = SM_BUF_INIT;
+                        if (sm_print_value(rfm.batches[b]->cols[ci], i, SM_PRINT_STYLE_TEXT, &cell, NULL) == SM_OK &&
+                            cell.data)
+                            g->cells[r * 5 + (size_t)k] = sm_arena_strdup(a, (char *)cell.data);
+                        sm_buf_free(&cell);
+                    }
+                }
+        }
+        g->nrows = n;
+    }
+    sm_prov_result_free(&tot);
+    sm_prov_result_free(&top);
+    sm_prov_result_free(&cat);
+    sm_prov_result_free(&rfm);
+    return rc;
+}
+
+static sm_err_t runs(void *ctx, sm_arena_t *a, sm_prov_run_list_t *out, sm_error_t *e)
+{
+    sm_lake_provider_t *lp = ctx;
+    memset(out, 0, sizeof *out);
+    sm_prov_result_t r = {0};
+    sm_error_t ie;
+    if (read_all(lp, "_smelt.runs", &r, &ie) != SM_OK)
+        return SM_OK; /* no run yet */
+    size_t n = 0;
+    for (size_t b = 0; b < r.nbatches; b++)
+        n += r.batches[b]->nrows;
+    out->runs = sm_arena_calloc(a, (n + 1) * sizeof *out->runs);
+    if (!out->runs) {
+        sm_prov_result_free(&r);
+        return sm_error_nomem(e, "runs");
+    }
+    int c_id = col(&r, "run_id"), c_model = col(&r, "model"), c_status = col(&r, "status"),
+        c_start = col(&r, "started_at"), c_sec = col(&r, "seconds"), c_rows = col(&r, "rows"),
+        c_in = col(&r, "inputs"), c_err = col(&r, "error");
+    for (size_t b = 0; b < r.nbatches; b++) {
+        const sm_batch_t *bt = r.batches[b];
+        for (size_t i = 0; i < bt->nrows; i++) {
+            sm_prov_run_t *run = &out->runs[n - 1 - out->n]; /* newest first */
+            run->id = text(a, bt->cols[c_id], i);
+            run->model = text(a, bt->cols[c_model], i);
+            run->status = text(a, bt->cols[c_status], i);
+            run->started_ms = sm_vector_get_i64(bt->cols[c_start], i) / 1000;
+            run->duration_ms = (int64_t)(num(bt->cols[c_sec], i) * 1000);
+            run->rows = sm_vector_is_null(bt->cols[c_rows], i) ? -1 : sm_vector_get_i64(bt->cols[c_rows], i);
+            run->output = run->model;
+            run->error = text(a, bt->cols[c_err], i);
+            size_t s0, s1;
+            sm_vector_list_range(bt->cols[c_in], i, &s0, &s1);
+            run->inputs = sm_arena_calloc(a, (s1 - s0 + 1) * sizeof(char *));
+            for (size_t k = s0; run->inputs && k < s1; k++)
+                run->inputs[run->ninputs++] = text(a, sm_vector_child(bt->cols[c_in], 0), k);
+            out->n++;
+        }
+    }
+    sm_prov_result_free(&r);
+    return SM_OK;
+}
+
+static const sm_provider_vt_t VT = {
+    .list_tables = list_tables,
+    .describe_table = describe_table,
+    .preview = preview,
+    .dashboard = dashboard,
+    .runs = runs,
+};
+
+sm_provider_t sm_lake_provider(sm_lake_provider_t *lp)
+{
+    return (sm_provider_t){&VT, lp};
+}

@@ -1,0 +1,24 @@
+/*
+ * cli/provider_lake — the web UI's data provider over a real lake: tables
+ * and their snapshots, previews through the Delta scan, the dashboard from
+ * the gold tables of the Northwind project, and the runs of _smelt.runs.
+ * Queries join when the SQL engine lands (until then the console says it
+ * is not available).
+ *
+ * Ownership: the provider borrows the lake, which must outlive it.
+ * Threads: the server calls it one call at a time (serve/provider.h).
+ */
+#ifndef SM_CLI_PROVIDER_LAKE_H
+#define SM_CLI_PROVIDER_LAKE_H
+
+#include "lake/lake.h"
+#include "serve/provider.h"
+
+typedef struct sm_lake_provider {
+    sm_lake_t *lake;
+} sm_lake_provider_t;
+
+/* A provider whose context is lp (which must outlive it). */
+sm_provider_t sm_lake_provider(sm_lake_provider_t *lp);
+
+#endif
