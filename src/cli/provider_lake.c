@@ -378,9 +378,16 @@ static sm_err_t dashboard(void *ctx, sm_arena_t *a, sm_prov_dashboard_t *out, sm
                         int ci = col(&rfm, cols[k]);
                         if (ci < 0)
                             continue;
+                        const sm_vector_t *v = rfm.batches[b]->cols[ci];
+                        sm_type_kind_t kind = v->type->kind;
+                        if ((kind == SM_TYPE_FLOAT64 || kind == SM_TYPE_FLOAT32) && !sm_vector_is_null(v, i)) {
+                            char money[64]; /* money: two decimals */
+                            snprintf(money, sizeof money, "%.2f", num(v, i));
+                            g->cells[r * 5 + (size_t)k] = sm_arena_strdup(a, money);
+                            continue;
+                        }
                         sm_buf_t cell = SM_BUF_INIT;
-                        if (sm_print_value(rfm.batches[b]->cols[ci], i, SM_PRINT_STYLE_TEXT, &cell, NULL) == SM_OK &&
-                            cell.data)
+                        if (sm_print_value(v, i, SM_PRINT_STYLE_TEXT, &cell, NULL) == SM_OK && cell.data)
                             g->cells[r * 5 + (size_t)k] = sm_arena_strdup(a, (char *)cell.data);
                         sm_buf_free(&cell);
                     }
