@@ -82,4 +82,17 @@ check "gold.rfm_scores has a row and 1..5 scores per client" close \
 check "gold.rfm_scores recency matches PostgreSQL" close \
   "$(q 'SELECT min(recency_days), max(recency_days), sum(recency_days) FROM gold.rfm_scores')" \
   "$(pg "SELECT min(r), max(r), sum(r) FROM (SELECT client, (SELECT max(order_date) FROM orders) - max(order_date) AS r FROM $master GROUP BY client) x")" 0
+# the web UI and the report show the gold numbers
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$smelt" --project "$dir/project" serve --listen "127.0.0.1:$port" >"$dir/serve.log" 2>&1 &
+serve_pid=$!
+for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/api/health" >/dev/null && break; sleep 0.1; done
+want=$(q 'SELECT total_revenue, orders, customers FROM gold.total_revenue')
+got=$(curl -sf "http://127.0.0.1:$port/api/dashboard" | python3 -c 'import json,sys; k=json.load(sys.stdin)["kpis"]; print("%r,%d,%d" % (k["total_revenue"], k["orders"], k["customers"]))')
+check "the dashboard API shows gold.total_revenue" close "$got" "$want" 0.01
+n=$(curl -sf "http://127.0.0.1:$port/api/tables" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["tables"]))')
+expect_eq "the lake browser lists every table (6 bronze, 1 silver, 5 gold, _smelt.runs)" "$n" 13
+kill "$serve_pid"; wait "$serve_pid" 2>/dev/null
+check "smelt report writes the dashboard" "$smelt" --project "$dir/project" report --out "$dir/dashboard.html"
+check "the report shows the top country" grep -q "USA" "$dir/dashboard.html"
 tier_done
