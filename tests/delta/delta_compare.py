@@ -58,12 +58,17 @@ def deltars_rows(dt):
 
 
 def deltars_files(dt, path):
-    root = os.path.abspath(path).rstrip("/") + "/"
+    # delta-rs may resolve symbolic links in the table path: strip either form
+    roots = {os.path.abspath(path).rstrip("/") + "/", os.path.realpath(path).rstrip("/") + "/"}
     out = []
     for uri in dt.file_uris():
         if uri.startswith("file://"):
             uri = urllib.parse.unquote(uri[len("file://"):])
-        out.append(uri[len(root):] if uri.startswith(root) else uri)
+        for root in roots:
+            if uri.startswith(root):
+                uri = uri[len(root):]
+                break
+        out.append(uri)
     return sorted(out)
 
 
