@@ -525,7 +525,7 @@ static sm_err_t build_actions(sm_delta_write_t *w, sm_arena_t *a, sm_buf_t *acts
         if ((rc = sm_buf_append(acts, &act, sizeof act, e)))
             return rc;
     }
-    if (w->creating || w->schema_changed) {
+    if (w->creating || w->schema_changed || w->opts.nset_config) {
         sm_buf_t schema = SM_BUF_INIT;
         char uuid[SM_UUID_STR_LEN + 1];
         if ((rc = sm_delta_schema_write(w->schema, &schema, e)) || (rc = sm_uuid4(uuid, e))) {
@@ -549,6 +549,25 @@ static sm_err_t build_actions(sm_delta_write_t *w, sm_arena_t *a, sm_buf_t *acts
         sm_buf_free(&schema);
         if (!m->schema_string || !m->id)
             return sm_error_nomem(e, "delta metadata");
+        if (w->opts.nset_config) {
+            /* the old configuration with the new entries set or replaced */
+            size_t nold = m->n_configuration, n = 0;
+            sm_delta_kv_t *kv = sm_arena_alloc(a, (nold + w->opts.nset_config) * sizeof *kv);
+            if (!kv)
+                return sm_error_nomem(e, "delta configuration");
+            for (size_t i = 0; i < nold; i++)
+                if (!sm_delta_kv_find(w->opts.set_config, w->opts.nset_config, m->configuration[i].key, NULL))
+                    kv[n++] = m->configuration[i];
+            for (size_t i = 0; i < w->opts.nset_config; i++) {
+                kv[n].key = sm_arena_strdup(a, w->opts.set_config[i].key);
+                kv[n].value = w->opts.set_config[i].value ? sm_arena_strdup(a, w->opts.set_config[i].value) : NULL;
+                if (!kv[n].key || (w->opts.set_config[i].value && !kv[n].value))
+                    return sm_error_nomem(e, "delta configuration");
+                n++;
+            }
+            m->configuration = kv;
+            m->n_configuration = n;
+        }
         if ((rc = sm_buf_append(acts, &act, sizeof act, e)))
             return rc;
     }

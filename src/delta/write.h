@@ -47,6 +47,10 @@ typedef struct sm_delta_write_opts {
     const char *const *partition_by; /* when creating; must match an existing table's */
     size_t npartition_by;
     bool merge_schema;      /* accept new nullable columns (Delta's mergeSchema) */
+    /* Table configuration entries to set (or replace) in the same commit,
+     * e.g. an ingestion high-water mark; NULL/0 = none.  Copied at commit. */
+    const sm_delta_kv_t *set_config;
+    size_t nset_config;
     const char *txn_app_id; /* idempotent writes: skip when already committed */
     int64_t txn_version;
     const char *operation;  /* commitInfo operation; default "WRITE" */

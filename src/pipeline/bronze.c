@@ -5,6 +5,7 @@
 
 #include "connect/pg.h"
 #include "core/mem.h"
+#include "delta/snapshot.h"
 #include "delta/write.h"
 
 typedef struct ingest {
@@ -93,7 +94,22 @@ sm_err_t sm_bronze_ingest(sm_lake_t *lake, const sm_source_t *src, const sm_bron
     sm_pg_conn_t *conn = NULL;
     sm_pg_schema_t *pgs = NULL;
     sm_pg_read_result_t rr = {0};
+    /* incremental: the high-water mark kept in the table's configuration */
+    char wm_key[300];
+    snprintf(wm_key, sizeof wm_key, "smelt.watermark.%s", bt->column ? bt->column : "");
+    char *old_wm = NULL;
+    sm_delta_kv_t wm = {wm_key, NULL};
     sm_err_t rc = sm_lake_resolve(lake, bname, &t, e);
+    if (!rc && bt->mode == SM_INGEST_INCREMENTAL) {
+        sm_delta_snapshot_t *snap = NULL;
+        if (sm_delta_snapshot_load(t.store, t.prefix, NULL, &snap, NULL) == SM_OK) {
+            const char *v = sm_delta_snapshot_config(snap, wm_key);
+            if (v && !(old_wm = sm_strdup(v)))
+                rc = sm_error_nomem(e, "watermark");
+        }
+        sm_delta_snapshot_free(snap);
+        wm.value = old_wm;
+    }
     if (!rc)
         rc = sm_pg_connect(src->url ? src->url : conninfo, NULL, &conn, e);
     if (!rc) {
@@ -117,12 +133,21 @@ sm_err_t sm_bronze_ingest(sm_lake_t *lake, const sm_source_t *src, const sm_bron
             .table_name = bt->name,
             .now_ms = now_ms,
             .parquet = {.codec = SM_PQ_CODEC_SNAPPY},
+            .set_config = bt->mode == SM_INGEST_INCREMENTAL ? &wm : NULL,
+            .nset_config = bt->mode == SM_INGEST_INCREMENTAL ? 1 : 0,
         };
         rc = sm_delta_write_open(t.store, t.prefix, g.schema, &wo, &g.w, e);
     }
     if (!rc) {
         sm_pg_read_opts_t ro = {0};
+        if (bt->mode == SM_INGEST_INCREMENTAL) {
+            ro.filter_column = old_wm ? bt->column : NULL;
+            ro.filter_value = old_wm;
+            ro.max_column = bt->column;
+        }
         rc = sm_pg_read_table(conn, bt->table, &ro, on_batch, &g, &rr, e);
+        if (!rc && rr.max_value)
+            wm.value = rr.max_value; /* the new mark, committed with the rows */
     }
     if (!rc) {
         sm_delta_write_result_t wr;
@@ -138,6 +163,7 @@ sm_err_t sm_bronze_ingest(sm_lake_t *lake, const sm_source_t *src, const sm_bron
     if (rc)
         sm_error_wrap(e, "%s from %s.%s", bname, src->name, bt->table);
     sm_delta_write_abort(g.w);
+    sm_free(old_wm);
     sm_pg_read_result_free(&rr);
     sm_pg_schema_free(pgs);
     sm_pg_close(conn);

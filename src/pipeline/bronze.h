@@ -8,8 +8,10 @@
  * column `_ingestion_date`; a full ingest replaces today's partition only
  * (a same-day re-run replaces that day, other days stay).  An incremental
  * ingest reads rows past the high-water mark kept in the table's
- * configuration (smelt.watermark.<column>) and appends them, updating the
- * mark in the same commit.  Any failure (lost connection, unknown table,
+ * configuration (smelt.watermark.<column>, PostgreSQL's text form of the
+ * column's maximum) and appends them, updating the mark in the same commit
+ * as the rows; a run that finds no new rows commits nothing new but the
+ * unchanged mark.  Any failure (lost connection, unknown table,
  * unmappable type) commits nothing: the table keeps its last good version.
  */
 #ifndef SM_PIPELINE_BRONZE_H

@@ -58,6 +58,33 @@ out=$("$smelt" --lake "$dir/lake" history --format json bronze.orders | grep -o 
 expect_eq "the re-run replaced today's file" "$out" '"version":1 "added":1 "removed":1 "version":0 "added":1 "removed":0 '
 
 
+# incremental: only rows past the high-water mark, which rides in the commit
+cat >"$dir/project/smelt.yaml" <<YAML
+lake: $dir/lake
+sources:
+  northwind:
+    type: postgres
+    tables:
+      - name: orders
+        as: orders_incremental
+        mode: incremental
+        column: order_id
+YAML
+out=$("$smelt" --project "$dir/project" run --format csv bronze.orders_incremental | cut -d, -f1,2,5)
+expect_eq "the first incremental run takes every row" "$out" "table,rows,status
+bronze.orders_incremental,830,ok"
+psql -qc "INSERT INTO orders (order_id, customer_id) VALUES (30001, 'ALFKI'), (30002, 'ANATR')"
+out=$("$smelt" --project "$dir/project" run --format csv bronze.orders_incremental | cut -d, -f1,2,5)
+expect_eq "the next run takes only the new rows" "$out" "table,rows,status
+bronze.orders_incremental,2,ok"
+out=$("$smelt" --project "$dir/project" run --format csv bronze.orders_incremental | cut -d, -f1,2,5)
+expect_eq "a run with nothing new takes nothing" "$out" "table,rows,status
+bronze.orders_incremental,0,ok"
+out=$("$smelt" --project "$dir/project" sql --format csv "SELECT count(*) AS n, max(order_id) AS hi FROM bronze.orders_incremental")
+expect_eq "bronze holds every row once" "$out" "n,hi
+832,30002"
+psql -qc "DELETE FROM orders WHERE order_id > 30000"
+
 # failures: an unknown table, then a server that is down — nothing committed
 cat >"$dir/project/smelt.yaml" <<YAML
 lake: $dir/lake
@@ -81,7 +108,7 @@ import os, sys
 from deltalake import DeltaTable
 t = DeltaTable(f"{sys.argv[1]}/_smelt/runs").to_pyarrow_table().to_pylist()
 failed = [r for r in t if r["status"] == "failed"]
-ok = (len(t) == 6 + 1 + 2 + 1 and len(failed) == 2
+ok = (len(t) == 6 + 1 + 3 + 2 + 1 and len(failed) == 2
       and all("no_such_table" in r["error"] or "127.0.0.1" in r["error"] for r in failed)
       and all(r["inputs"][0].startswith("postgres:northwind.") for r in t))
 print(len(t), [(r["model"], r["status"]) for r in failed])
