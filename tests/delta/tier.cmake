@@ -1,7 +1,8 @@
 # Delta tiers: the conformance corpus against delta-rs, crash safety, and the
 # snapshot-load benchmark tool (run by scripts/bench delta).
 if(TARGET smelt_delta)
-  add_executable(delta_dump ${CMAKE_CURRENT_LIST_DIR}/delta_dump.c)
+  add_executable(delta_dump ${CMAKE_CURRENT_LIST_DIR}/delta_dump.c ${PROJECT_SOURCE_DIR}/tests/lib/canon_json.c)
+  target_include_directories(delta_dump PRIVATE ${PROJECT_SOURCE_DIR}/tests/lib)
   target_link_libraries(delta_dump PRIVATE smelt_delta)
   smelt_script_test(corpus delta ${CMAKE_CURRENT_LIST_DIR}/test_delta_corpus.sh)
   set_property(TEST corpus/delta APPEND PROPERTY ENVIRONMENT "DELTA_DUMP=$<TARGET_FILE:delta_dump>")
