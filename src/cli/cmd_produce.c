@@ -21,7 +21,7 @@ static void on_signal(int sig)
 
 static int num(const char *opt, const char *text, double min, double *out)
 {
-    double d;
+    double d = 0;
     if (sm_str_to_double(sm_str_c(text), &d, NULL) || !(d >= min) || d > 1e15)
         return sm_cli_usage_error("produce", "%s: expected a number >= %g, got \"%s\"", opt, min,
                                   text);
@@ -53,7 +53,7 @@ int sm_cmd_produce(sm_cli_ctx_t *ctx, int argc, char **argv)
     sm_kafka_produce_opts_t po = {.seed = 1};
     const char *bootstrap = NULL;
     bool any_limit = false, show_progress = false;
-    double d;
+    double d = 0;
     int c, st;
     while ((c = sm_cli_getopt("produce", argc, argv, "ht:r:n:d:b:s:i:p:kP", opts)) != -1) {
         switch (c) {

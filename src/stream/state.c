@@ -241,7 +241,7 @@ sm_err_t sq_state_update(sq_state_t *st, const sm_batch_t *in, const uint32_t *s
             step = q->win_slide_us;
         }
         for (int64_t w = first; w <= last; w += step) {
-            sq_group_t *g;
+            sq_group_t *g = NULL;
             if ((rc = group_get(st, w, keys, &g, e)))
                 return rc;
             g->updated = batch;
@@ -464,7 +464,7 @@ sm_err_t sq_state_add_rows(sq_state_t *st, const sm_batch_t *b, sm_error_t *e)
             if (rc)
                 return rc;
         }
-        sq_group_t *g;
+        sq_group_t *g = NULL;
         sm_err_t rc = group_get(st, win, keys, &g, e);
         if (rc)
             return rc;

@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""`scripts/bench reference`: the reference notebook on PySpark 4
+(bench/reference/notebook.py) against `smelt run` of examples/northwind, on
+the same PostgreSQL (PG* variables), side by side.
+
+  compare.py SMELT_BIN JARS_DIR WORK_DIR
+
+Spark: wall time of each phase and of the whole process (JVM start
+included), peak memory = the highest sum of RSS over the process tree
+(python driver + java), sampled from /proc every 100 ms.  smelt: wall time
+of `smelt run`, its phases from the run table, peak RSS from wait4().  Then
+the gold numbers of each, which must agree (Spark is the oracle): exits 1
+when they do not, after printing the differences.
+"""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.dirname(os.path.dirname(HERE))
+
+
+def tree_rss_kb(root):
+    """Sum of VmRSS over root and its descendants (from /proc)."""
+    kids = {}
+    for p in os.listdir("/proc"):
+        if not p.isdigit():
+            continue
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            kids.setdefault(ppid, []).append(int(p))
+        except (OSError, IndexError, ValueError):
+            pass
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        todo.extend(kids.get(pid, []))
+        try:
+            with open(f"/proc/{pid}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def run_spark(jars, out):
+    peak = [0]
+    t0 = time.time()
+    p = subprocess.Popen([sys.executable, os.path.join(HERE, "notebook.py"), jars, out],
+                         stdout=subprocess.PIPE, stderr=open(os.path.join(out + ".log"), "w"), text=True)
+    done = threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], tree_rss_kb(p.pid))
+            time.sleep(0.1)
+
+    th = threading.Thread(target=sample)
+    th.start()
+    lines = p.stdout.read().splitlines()
+    rc = p.wait()
+    wall = time.time() - t0
+    done.set()
+    th.join()
+    if rc != 0:
+        sys.exit(f"notebook.py failed ({rc}); see {out}.log")
+    phases, gold = {}, None
+    for l in lines:
+        o = json.loads(l)
+        if "phase" in o:
+            phases[o["phase"]] = o["seconds"]
+        elif "gold" in o:
+            gold = o["gold"]
+    return phases, wall, peak[0], gold
+
+
+def run_smelt(smelt, project, lake):
+    t0 = time.time()
+    p = subprocess.Popen([smelt, "--project", project, "--lake", lake, "run"],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    out = p.stdout.read()
+    err = p.stderr.read()
+    _, status, ru = os.wait4(p.pid, 0)
+    wall = time.time() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit(f"smelt run failed:\n{err}")
+    phases = {"bronze": 0.0, "silver": 0.0, "gold": 0.0}
+    for line in out.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) >= 3 and cells[0].split(".")[0] in phases:
+            try:
+                phases[cells[0].split(".")[0]] += float(cells[2])
+            except ValueError:
+                pass
+    return phases, wall, ru.ru_maxrss, out
+
+
+def smelt_sql(smelt, lake, q):
+    r = subprocess.run([smelt, "--lake", lake, "sql", "--format", "json", q],
+                       capture_output=True, text=True, check=True)
+    return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+
+
+def main():
+    smelt, jars, work = sys.argv[1:4]
+    os.makedirs(work, exist_ok=True)
+    project = os.path.join(work, "northwind")
+    shutil.rmtree(project, ignore_errors=True)
+    shutil.copytree(os.path.join(SRC, "examples", "northwind"), project)
+    lake = os.path.join(work, "lake")
+    s_ph, s_wall, s_peak, s_gold = run_spark(jars, os.path.join(work, "spark"))
+    m_ph, m_wall, m_peak, _ = run_smelt(smelt, project, lake)
+    m_total = smelt_sql(smelt, lake, "SELECT total_revenue FROM gold.total_revenue")[0]["total_revenue"]
+    m_top = smelt_sql(smelt, lake, "SELECT pays, revenue FROM gold.top_countries ORDER BY revenue DESC LIMIT 3")
+    m_seg = {r["segment"]: r["n"] for r in smelt_sql(
+        smelt, lake, "SELECT segment, count(*) AS n FROM gold.rfm_analysis GROUP BY segment")}
+
+    print(f"| {'phase':14} | {'Spark s':>8} | {'smelt s':>8} | {'speed-up':>9} |")
+    print("|" + "|".join("-" * w for w in (16, 10, 10, 11)) + "|")
+    rows = [("JVM/startup", s_ph.get("startup", 0), None), ("1 bronze", s_ph["bronze"], m_ph["bronze"]),
+            ("2 silver", s_ph["silver"], m_ph["silver"]), ("4 gold", s_ph["gold"], m_ph["gold"]),
+            ("end to end", s_wall, m_wall)]
+    for name, s, m in rows:
+        ms = f"{m:8.3f}" if m is not None else f"{'-':>8}"
+        su = f"{s / m:8.0f}x" if m else f"{'-':>9}"
+        print(f"| {name:14} | {s:8.3f} | {ms} | {su} |")
+    print(f"| {'peak RSS MB':14} | {s_peak / 1024:8.1f} | {m_peak / 1024:8.1f} | {s_peak / max(m_peak, 1):8.0f}x |")
+    print()
+    print("gold numbers (Spark is the oracle):")
+    m_top3 = [[r["pays"], float(r["revenue"])] for r in m_top]
+    print(f"  total revenue   Spark {s_gold['total_revenue']!r:>22}  smelt {float(m_total)!r}")
+    for i in range(3):
+        sp = s_gold["top3"][i] if i < len(s_gold["top3"]) else None
+        sm = m_top3[i] if i < len(m_top3) else None
+        print(f"  top {i + 1}           Spark {sp}  smelt {sm}")
+    print(f"  VIP customers   Spark {s_gold['vip']}  smelt {m_seg.get('VIP', 0)}   "
+          f"(Standard: Spark {s_gold['standard']}, smelt {m_seg.get('Standard', 0)})")
+    diffs = []
+    if round(s_gold["total_revenue"], 2) != round(float(m_total), 2):
+        diffs.append("total revenue")
+    if [p for p, _ in s_gold["top3"]] != [p for p, _ in m_top3] or any(
+            round(a[1], 2) != round(b[1], 2) for a, b in zip(s_gold["top3"], m_top3)):
+        diffs.append("top 3 countries")
+    if s_gold["vip"] != m_seg.get("VIP", 0) or s_gold["standard"] != m_seg.get("Standard", 0):
+        diffs.append("segments")
+    if diffs:
+        line_totals(smelt, lake, os.path.join(work, "spark"))
+        print("DIFFERENT from Spark: " + ", ".join(diffs))
+        return 1
+    print("gold numbers agree")
+    return 0
+
+
+def line_totals(smelt, lake, spark_out):
+    """On a difference: which master-view rows' montant_final differ."""
+    try:
+        import glob
+        import pyarrow.parquet as pq
+        files = glob.glob(os.path.join(spark_out, "silver", "master_ventes", "*", "*.parquet"))
+        sp = {}
+        for f in files:
+            for r in pq.read_table(f).to_pylist():
+                sp[(r["order_id"], r["produit"])] = r["montant_final"]
+        sm = smelt_sql(smelt, lake, "SELECT order_id, produit, montant_final, unit_price, quantity FROM silver.master_ventes")
+        bad = [(r, sp.get((r["order_id"], r["produit"]))) for r in sm
+               if sp.get((r["order_id"], r["produit"])) is None
+               or abs(float(r["montant_final"]) - sp[(r["order_id"], r["produit"])]) > 1e-9]
+        print(f"  master view: {len(bad)} of {len(sm)} montant_final differ, e.g.:")
+        for r, s in bad[:5]:
+            print(f"    order {r['order_id']} {r['produit']!r}: smelt {r['montant_final']} Spark {s}"
+                  f" (unit_price {r['unit_price']}, quantity {r['quantity']})")
+    except Exception as ex:  # diagnostics only
+        print(f"  (line totals not compared: {ex})")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
