@@ -12,6 +12,7 @@
 #include "delta/history.h"
 #include "delta/scan.h"
 #include "delta/snapshot.h"
+#include "sql/query.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -445,11 +446,127 @@ static sm_err_t runs(void *ctx, sm_arena_t *a, sm_prov_run_list_t *out, sm_error
     return SM_OK;
 }
 
+/* The SQL console: one read-only statement, at most max_rows rows. */
+typedef struct console {
+    sm_prov_result_t *out;
+    size_t max_rows, rows;
+} console_t;
+
+/* Keeps a copy of each batch (borrowed during the call) up to max_rows;
+ * stops the query (SM_ERR_CANCELLED) once more rows exist. */
+static sm_err_t keep_batch(void *arg, const sm_batch_t *b, sm_error_t *e)
+{
+    console_t *c = arg;
+    if (!c->out->schema)
+        c->out->schema = sm_type_ref(b->schema);
+    if (c->rows >= c->max_rows) {
+        c->out->truncated = b->nrows > 0;
+        return b->nrows ? SM_ERR_CANCELLED : SM_OK;
+    }
+    size_t take = b->nrows < c->max_rows - c->rows ? b->nrows : c->max_rows - c->rows;
+    sm_vector_t **cols = sm_calloc(b->ncols + 1, sizeof *cols);
+    sm_err_t rc = cols ? SM_OK : sm_error_nomem(e, "console rows");
+    for (size_t k = 0; !rc && k < b->ncols; k++) {
+        sm_vector_t *slice = NULL;
+        if (!(rc = sm_vector_slice(b->cols[k], 0, take, &slice, e)))
+            rc = sm_vector_copy(slice, &cols[k], e);
+        sm_vector_free(slice);
+    }
+    sm_batch_t *copy = NULL;
+    if (!rc)
+        rc = sm_batch_from_vectors(b->schema, cols, b->ncols, &copy, e);
+    else
+        for (size_t k = 0; cols && k < b->ncols; k++)
+            sm_vector_free(cols[k]);
+    sm_free(cols);
+    sm_batch_t **nb = rc ? NULL : sm_realloc(c->out->batches, (c->out->nbatches + 1) * sizeof *nb);
+    if (!rc && !nb) {
+        sm_batch_free(copy);
+        rc = sm_error_nomem(e, "console rows");
+    }
+    if (rc)
+        return rc;
+    c->out->batches = nb;
+    c->out->batches[c->out->nbatches++] = copy;
+    c->rows += take;
+    if (take < b->nrows) {
+        c->out->truncated = true;
+        return SM_ERR_CANCELLED;
+    }
+    return SM_OK;
+}
+
+static sm_err_t query(void *ctx, const char *sql, size_t max_rows, sm_prov_result_t *out,
+                      sm_prov_pos_t *pos, sm_error_t *e)
+{
+    sm_lake_provider_t *lp = ctx;
+    memset(out, 0, sizeof *out);
+    console_t c = {.out = out, .max_rows = max_rows ? max_rows : 1000};
+    sm_query_opts_t qo = {.read_only = true};
+    sm_query_result_t r = {0};
+    sm_err_t rc = sm_query_run(lp->lake, sql, &qo, keep_batch, &c, &r, e);
+    if (rc == SM_ERR_CANCELLED && out->truncated)
+        rc = SM_OK; /* stopped on purpose after max_rows */
+    if (!rc && !out->schema && r.schema)
+        out->schema = sm_type_ref(r.schema);
+    out->total_rows = out->truncated ? -1 : (int64_t)c.rows;
+    sm_query_result_free(&r);
+    if (rc) {
+        /* "line 3, column 14: ..." — hand the position to the console */
+        int line = 0, col = 0;
+        if (e && sscanf(e->msg, "line %d, column %d", &line, &col) == 2) {
+            pos->line = line;
+            pos->column = col;
+        }
+        sm_prov_result_free(out);
+        return rc;
+    }
+    return SM_OK;
+}
+
+/* The live table of the stream: the Delta sink gold.ventes_par_pays_live
+ * that `smelt stream` commits each micro-batch to (another process), so
+ * the chart moves whenever a batch lands. */
+static sm_err_t stream_status(void *ctx, sm_arena_t *a, sm_prov_stream_t *out, sm_error_t *e)
+{
+    sm_lake_provider_t *lp = ctx;
+    memset(out, 0, sizeof *out);
+    out->events = out->lag = out->batches = out->last_batch_ms = -1;
+    sm_lake_table_t t;
+    sm_delta_snapshot_t *s = NULL;
+    if (open_table(lp, "gold", "ventes_par_pays_live", &t, &s, NULL)) {
+        out->state = "not configured";
+        return SM_OK;
+    }
+    out->state = "idle";
+    out->topic = "ventes-temps-reel";
+    out->version = (uint64_t)s->version + 1;
+    out->last_batch_ms = s->timestamp_ms;
+    sm_delta_snapshot_free(s);
+    sm_lake_table_free(&t);
+    sm_prov_result_t r = {0};
+    sm_error_t ie;
+    if (read_all(lp, "gold.ventes_par_pays_live", &r, &ie) == SM_OK) {
+        sm_err_t rc = series(a, &r, "pays", "total_ventes_live", &out->live, e);
+        if (!rc)
+            rc = series(a, &r, "pays", "nb_transactions", &out->transactions, e);
+        int64_t events = 0;
+        for (size_t i = 0; i < out->transactions.n; i++)
+            events += (int64_t)out->transactions.values[i];
+        out->events = events;
+        sm_prov_result_free(&r);
+        return rc;
+    }
+    return SM_OK;
+}
+
 static const sm_provider_vt_t VT = {
     .list_tables = list_tables,
     .describe_table = describe_table,
     .preview = preview,
+    .query = query,
     .dashboard = dashboard,
+    .stream_status = stream_status,
     .runs = runs,
 };
 

@@ -1,9 +1,8 @@
 /*
  * cli/provider_lake — the web UI's data provider over a real lake: tables
  * and their snapshots, previews through the Delta scan, the dashboard from
- * the gold tables of the Northwind project, and the runs of _smelt.runs.
- * Queries join when the SQL engine lands (until then the console says it
- * is not available).
+ * the gold tables of the Northwind project, the live table from the
+ * stream's Delta sink, read-only SQL for the console, and _smelt.runs.
  *
  * Ownership: the provider borrows the lake, which must outlive it.
  * Threads: the server calls it one call at a time (serve/provider.h).
