@@ -46,7 +46,8 @@ static int fill(sm_batch_t *b, int64_t base, size_t n, sm_error_t *e)
             sm_vector_append_str(c[2], CATS[id % 8], e) ||
             sm_vector_append_bytes(c[3], uid, (size_t)ul, e) ||
             sm_vector_append_i32(c[4], (int32_t)(18000 + id % 3650), e) ||
-            (id % 10 == 0 ? sm_vector_append_null(c[5], e) : sm_vector_append_i32(c[5], (int32_t)(id % 1000), e)))
+            (id % 10 == 0 ? sm_vector_append_null(c[5], e)
+                          : sm_vector_append_i32(c[5], (int32_t)(id % 1000), e)))
             return 1;
     }
     return sm_batch_sync(b, e) ? 1 : 0;

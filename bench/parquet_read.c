@@ -48,7 +48,7 @@ int bench_read(const char *path, const char *codec)
     getrusage(RUSAGE_SELF, &ru);
     printf("{\"engine\":\"smelt\",\"phase\":\"read\",\"codec\":\"%s\",\"rows\":%" PRId64
            ",\"seconds\":%.4f,\"bytes\":%" PRIu64 ",\"peak_rss_kb\":%ld}\n",
-           codec, rows, (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9, bytes,
-           ru.ru_maxrss);
+           codec, rows, (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) / 1e9,
+           bytes, ru.ru_maxrss);
     return 0;
 }

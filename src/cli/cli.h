@@ -48,8 +48,7 @@ int sm_cli_load(sm_cli_ctx_t *ctx);
 /* Prints "smelt <cmd>: <message>" to stderr and returns SM_EXIT_FAIL. */
 int sm_cli_fail(const char *cmd, const sm_error_t *e);
 /* Prints "smelt <cmd>: <formatted>" plus a --help hint; returns SM_EXIT_USAGE. */
-int sm_cli_usage_error(const char *cmd, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+int sm_cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* getopt_long for a command, with our own one-line messages for unknown
  * options and missing arguments.  Returns the option, -1 at the end, or

@@ -18,7 +18,8 @@ static bool is_partition(const sm_delta_snapshot_t *s, const char *name)
 
 static int print_files(const sm_delta_snapshot_t *s, int format)
 {
-    sm_batch_t *b = sm_cli_batch("describe", "struct<path:string,bytes:bigint,partition:string,stats:string>");
+    sm_batch_t *b =
+        sm_cli_batch("describe", "struct<path:string,bytes:bigint,partition:string,stats:string>");
     if (!b)
         return SM_EXIT_FAIL;
     sm_error_t e;
@@ -31,7 +32,8 @@ static int print_files(const sm_delta_snapshot_t *s, int format)
         for (size_t k = 0; k < f->n_partition_values && used < sizeof part; k++)
             used += (size_t)snprintf(part + used, sizeof part - used, "%s%s=%s", k ? "/" : "",
                                      f->partition_values[k].key,
-                                     f->partition_values[k].value ? f->partition_values[k].value : "null");
+                                     f->partition_values[k].value ? f->partition_values[k].value
+                                                                  : "null");
         const char *cells[] = {f->path, size, part, f->stats};
         if (sm_batch_append_row(b, cells, &e))
             status = sm_cli_fail("describe", &e);
@@ -54,10 +56,11 @@ int sm_cmd_describe(sm_cli_ctx_t *ctx, int argc, char **argv)
     sm_delta_at_t at = {.kind = SM_DELTA_AT_LATEST};
     while ((c = sm_cli_getopt("describe", argc, argv, "hf:v:F", opts)) != -1) {
         if (c == 'h') {
-            printf("usage: smelt describe [--version N] [--files] [--format table|csv|json] TABLE\n\n"
-                   "Shows a table's columns (type, nullability, partitioning); with --files\n"
-                   "its live data files.  TABLE is layer.table in the lake, or\n"
-                   "delta.`/path/or/s3://uri` for any Delta table.\n");
+            printf(
+                "usage: smelt describe [--version N] [--files] [--format table|csv|json] TABLE\n\n"
+                "Shows a table's columns (type, nullability, partitioning); with --files\n"
+                "its live data files.  TABLE is layer.table in the lake, or\n"
+                "delta.`/path/or/s3://uri` for any Delta table.\n");
             return SM_EXIT_OK;
         }
         if (c == 'f' && (format = sm_cli_format("describe", optarg)) >= 0)
@@ -71,7 +74,8 @@ int sm_cmd_describe(sm_cli_ctx_t *ctx, int argc, char **argv)
             at.kind = SM_DELTA_AT_VERSION;
             at.version = strtoll(optarg, &end, 10);
             if (*end || at.version < 0)
-                return sm_cli_usage_error("describe", "--version takes a version number, not \"%s\"", optarg);
+                return sm_cli_usage_error("describe",
+                                          "--version takes a version number, not \"%s\"", optarg);
             continue;
         }
         return SM_EXIT_USAGE;
@@ -98,7 +102,8 @@ int sm_cmd_describe(sm_cli_ctx_t *ctx, int argc, char **argv)
     if (format == SM_PRINT_TABLE)
         printf("%s  version %" PRId64 ", %zu files, %" PRId64 " bytes\n", t.location, s->version,
                s->nfiles, s->total_bytes);
-    b = sm_cli_batch("describe", "struct<column:string,type:string,nullable:boolean,partition:boolean>");
+    b = sm_cli_batch("describe",
+                     "struct<column:string,type:string,nullable:boolean,partition:boolean>");
     for (uint32_t i = 0; b && i < s->schema->nfields; i++) {
         const sm_field_t *f = &s->schema->fields[i];
         char type[256];

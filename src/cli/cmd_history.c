@@ -29,7 +29,8 @@ int sm_cmd_history(sm_cli_ctx_t *ctx, int argc, char **argv)
             char *end;
             limit = strtol(optarg, &end, 10);
             if (*end || limit < 1)
-                return sm_cli_usage_error("history", "--limit takes a positive number, not \"%s\"", optarg);
+                return sm_cli_usage_error("history", "--limit takes a positive number, not \"%s\"",
+                                          optarg);
             continue;
         }
         return SM_EXIT_USAGE;
@@ -59,8 +60,8 @@ int sm_cmd_history(sm_cli_ctx_t *ctx, int argc, char **argv)
         snprintf(add, sizeof add, "%" PRId64, h[i].adds);
         snprintf(rm, sizeof rm, "%" PRId64, h[i].removes);
         snprintf(rows, sizeof rows, "%" PRId64, h[i].rows_added);
-        const char *cells[] = {v, ts, h[i].operation, h[i].parameters, add, rm,
-                               h[i].rows_added >= 0 ? rows : NULL};
+        const char *cells[] = {
+            v, ts, h[i].operation, h[i].parameters, add, rm, h[i].rows_added >= 0 ? rows : NULL};
         if (sm_batch_append_row(b, cells, &e)) {
             status = sm_cli_fail("history", &e);
             goto out;

@@ -99,9 +99,11 @@ static int inspect(const char *path, int format)
         char type[512];
         sm_type_name(ps->type, type, sizeof type);
         printf("%s\n  rows %" PRId64 ", %u row groups, created by %s\n  schema %s\n", path,
-               fm->num_rows, fm->num_row_groups, fm->created_by ? fm->created_by : "(unknown)", type);
+               fm->num_rows, fm->num_row_groups, fm->created_by ? fm->created_by : "(unknown)",
+               type);
         for (uint32_t i = 0; i < fm->num_kv; i++)
-            printf("  metadata %s = %.60s%s\n", fm->kv[i].key, fm->kv[i].value ? fm->kv[i].value : "",
+            printf("  metadata %s = %.60s%s\n", fm->kv[i].key,
+                   fm->kv[i].value ? fm->kv[i].value : "",
                    fm->kv[i].value && fm->kv[i].value_len > 60 ? "..." : "");
     }
     b = sm_cli_batch("parquet inspect",
@@ -133,11 +135,22 @@ static int inspect(const char *path, int format)
             snprintf(unc, sizeof unc, "%" PRId64, m->total_uncompressed_size);
             const sm_pq_stats_t *s = &m->statistics;
             sm_pq_bytes_t none = {0};
-            stat_text(leaf, m->has_statistics && s->has_min_value ? &s->min_value : &none, mn, sizeof mn);
-            stat_text(leaf, m->has_statistics && s->has_max_value ? &s->max_value : &none, mx, sizeof mx);
-            const char *cells[] = {rgs, leaf->path, sm_pq_type_name(leaf->physical), logical,
-                                   sm_pq_codec_name(m->codec), encs, vals, has_nulls ? nulls : NULL,
-                                   comp, unc, mn, mx};
+            stat_text(leaf, m->has_statistics && s->has_min_value ? &s->min_value : &none, mn,
+                      sizeof mn);
+            stat_text(leaf, m->has_statistics && s->has_max_value ? &s->max_value : &none, mx,
+                      sizeof mx);
+            const char *cells[] = {rgs,
+                                   leaf->path,
+                                   sm_pq_type_name(leaf->physical),
+                                   logical,
+                                   sm_pq_codec_name(m->codec),
+                                   encs,
+                                   vals,
+                                   has_nulls ? nulls : NULL,
+                                   comp,
+                                   unc,
+                                   mn,
+                                   mx};
             if (sm_batch_append_row(b, cells, &e)) {
                 status = sm_cli_fail("parquet inspect", &e);
                 goto out;
@@ -248,7 +261,8 @@ static int convert(const char *in, const char *out, const char *codec)
         sm_file_convert_ex(ist, ikey, 0, NULL, ost, okey, &wo, &rows, &e))
         status = sm_cli_fail("parquet convert", &e);
     else
-        fprintf(stderr, "smelt parquet convert: %llu rows written to %s\n", (unsigned long long)rows, out);
+        fprintf(stderr, "smelt parquet convert: %llu rows written to %s\n",
+                (unsigned long long)rows, out);
     sm_store_close(ist);
     sm_store_close(ost);
     return status;
@@ -269,7 +283,8 @@ int sm_cmd_parquet(sm_cli_ctx_t *ctx, int argc, char **argv)
     while ((c = sm_cli_getopt("parquet", argc, argv, "hf:c:n:z:", opts)) != -1) {
         if (c == 'h') {
             printf("usage: smelt parquet inspect [--format table|csv|json] FILE\n"
-                   "       smelt parquet cat [--format table|csv|json] [--columns a,b] [--limit N] FILE\n"
+                   "       smelt parquet cat [--format table|csv|json] [--columns a,b] [--limit N] "
+                   "FILE\n"
                    "       smelt parquet convert [--compression snappy|zstd|gzip|none] IN OUT\n\n"
                    "inspect shows a file's schema, row groups and per-column encodings, codec,\n"
                    "sizes and statistics; cat prints its rows (table by default; csv and json\n"

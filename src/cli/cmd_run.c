@@ -34,7 +34,8 @@ static int64_t table_version(sm_lake_t *lake, const char *name)
     if (sm_lake_resolve(lake, name, &t, NULL))
         return -1;
     sm_delta_snapshot_t *s = NULL;
-    int64_t v = sm_delta_snapshot_load(t.store, t.prefix, NULL, &s, NULL) == SM_OK ? s->version : -1;
+    int64_t v =
+        sm_delta_snapshot_load(t.store, t.prefix, NULL, &s, NULL) == SM_OK ? s->version : -1;
     sm_delta_snapshot_free(s);
     sm_lake_table_free(&t);
     return v;
@@ -46,7 +47,8 @@ static int64_t table_version(sm_lake_t *lake, const char *name)
 static void print_dashboard(const sm_cli_ctx_t *ctx, sm_lake_t *lake, sm_pool_t *pool)
 {
     const sm_yaml_node_t *proj = sm_config_section(ctx->config, "project");
-    const sm_yaml_node_t *dash = proj && proj->kind == SM_YAML_MAPPING ? sm_yaml_map_get(proj, "dashboard") : NULL;
+    const sm_yaml_node_t *dash =
+        proj && proj->kind == SM_YAML_MAPPING ? sm_yaml_map_get(proj, "dashboard") : NULL;
     if (!dash || dash->kind != SM_YAML_SEQUENCE)
         return;
     for (size_t i = 0; i < sm_yaml_count(dash); i++) {
@@ -71,7 +73,8 @@ static void print_dashboard(const sm_cli_ctx_t *ctx, sm_lake_t *lake, sm_pool_t 
             printf("%s\n", empty);
         } else {
             fflush(stdout);
-            sm_cli_print("run", SM_PRINT_TABLE, r.schema, (const sm_batch_t *const *)r.batches, r.nbatches);
+            sm_cli_print("run", SM_PRINT_TABLE, r.schema, (const sm_batch_t *const *)r.batches,
+                         r.nbatches);
         }
         sm_query_result_free(&r);
     }
@@ -79,8 +82,9 @@ static void print_dashboard(const sm_cli_ctx_t *ctx, sm_lake_t *lake, sm_pool_t 
 
 int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"help", no_argument, NULL, 'h'}, {"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {NULL, 0, NULL, 0}};
     int c, format = SM_PRINT_TABLE;
     while ((c = sm_cli_getopt("run", argc, argv, "hf:", opts)) != -1) {
         if (c == 'h') {
@@ -140,7 +144,8 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
             goto out;
         }
     }
-    summary = sm_cli_batch("run", "struct<table:string,rows:bigint,seconds:double,version:bigint,status:string>");
+    summary = sm_cli_batch(
+        "run", "struct<table:string,rows:bigint,seconds:double,version:bigint,status:string>");
     items = sm_calloc(p->nbronze + p->nmodels + 1, sizeof *items);
     recs = sm_calloc(p->nbronze + p->nmodels + 1, sizeof *recs);
     if (sm_pool_new(&pool, 0, &e)) {
@@ -170,13 +175,15 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
             continue;
         uint64_t t0 = sm_clock_mono_ns();
         sm_bronze_result_t r;
-        sm_err_t rc = sm_bronze_ingest(lake, sm_project_source(p, bt->source), bt, conninfo, now, &r, &e);
+        sm_err_t rc =
+            sm_bronze_ingest(lake, sm_project_source(p, bt->source), bt, conninfo, now, &r, &e);
         double secs = (double)(sm_clock_mono_ns() - t0) / 1e9;
         char rows[32], sec[32], ver[32];
         snprintf(rows, sizeof rows, "%" PRId64, r.rows);
         snprintf(sec, sizeof sec, "%.3f", secs);
         snprintf(ver, sizeof ver, "%" PRId64, r.version);
-        const char *cells[] = {it->model, rc ? NULL : rows, sec, rc ? NULL : ver, rc ? "failed" : "ok"};
+        const char *cells[] = {it->model, rc ? NULL : rows, sec, rc ? NULL : ver,
+                               rc ? "failed" : "ok"};
         snprintf(it->input, sizeof it->input, "postgres:%s.%s", bt->source, bt->table);
         it->inputs[0] = it->input;
         if (rc) {
@@ -184,10 +191,15 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
             snprintf(it->error, sizeof it->error, "%s", e.msg);
             fprintf(stderr, "smelt run: %s\n", e.msg);
         }
-        recs[nrecs++] = (sm_run_record_t){.model = it->model, .started_ms = now, .seconds = secs,
-                                          .status = rc ? "failed" : "ok", .rows = rc ? -1 : r.rows,
-                                          .output_version = rc ? -1 : r.version, .inputs = it->inputs,
-                                          .ninputs = 1, .error = rc ? it->error : NULL};
+        recs[nrecs++] = (sm_run_record_t){.model = it->model,
+                                          .started_ms = now,
+                                          .seconds = secs,
+                                          .status = rc ? "failed" : "ok",
+                                          .rows = rc ? -1 : r.rows,
+                                          .output_version = rc ? -1 : r.version,
+                                          .inputs = it->inputs,
+                                          .ninputs = 1,
+                                          .error = rc ? it->error : NULL};
         if (sm_batch_append_row(summary, cells, &e)) {
             status = sm_cli_fail("run", &e);
             goto out;
@@ -209,10 +221,15 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
                 if (strcmp(recs[r].model, mn->inputs[i]) == 0 && strcmp(recs[r].status, "ok") != 0)
                     failed_input = mn->inputs[i];
         if (failed_input) {
-            snprintf(it->error, sizeof it->error, "skipped: its input %s did not run", failed_input);
-            recs[nrecs++] = (sm_run_record_t){.model = it->model, .started_ms = now, .status = "skipped",
-                                              .rows = -1, .output_version = -1,
-                                              .inputs = (const char *const *)mn->inputs, .ninputs = nin,
+            snprintf(it->error, sizeof it->error, "skipped: its input %s did not run",
+                     failed_input);
+            recs[nrecs++] = (sm_run_record_t){.model = it->model,
+                                              .started_ms = now,
+                                              .status = "skipped",
+                                              .rows = -1,
+                                              .output_version = -1,
+                                              .inputs = (const char *const *)mn->inputs,
+                                              .ninputs = nin,
                                               .error = it->error};
             const char *cells[] = {it->model, NULL, "0", NULL, "skipped"};
             if (sm_batch_append_row(summary, cells, &e)) {
@@ -230,7 +247,8 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
         sm_err_t rc = sm_buf_printf(&sql, &e, "CREATE OR REPLACE TABLE %s AS\n%s", mn->model->name,
                                     mn->model->sql);
         sm_query_opts_t qo = {.pool = pool,
-                              .memory_limit = (size_t)sm_config_get_size(ctx->config, "memory.budget"),
+                              .memory_limit =
+                                  (size_t)sm_config_get_size(ctx->config, "memory.budget"),
                               .now_us = now * 1000};
         if (!rc)
             rc = sm_query_run(lake, (const char *)sql.data, &qo, NULL, NULL, &qr, &e);
@@ -240,18 +258,22 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
         snprintf(rows, sizeof rows, "%llu", (unsigned long long)qr.rows);
         snprintf(sec, sizeof sec, "%.3f", secs);
         snprintf(ver, sizeof ver, "%" PRId64, qr.version);
-        const char *cells[] = {it->model, rc ? NULL : rows, sec, rc ? NULL : ver, rc ? "failed" : "ok"};
+        const char *cells[] = {it->model, rc ? NULL : rows, sec, rc ? NULL : ver,
+                               rc ? "failed" : "ok"};
         if (rc) {
             failures++;
             snprintf(it->error, sizeof it->error, "%s: %s", mn->model->path, e.msg);
             fprintf(stderr, "smelt run: %s\n", it->error);
         }
-        recs[nrecs++] = (sm_run_record_t){.model = it->model, .started_ms = now, .seconds = secs,
+        recs[nrecs++] = (sm_run_record_t){.model = it->model,
+                                          .started_ms = now,
+                                          .seconds = secs,
                                           .status = rc ? "failed" : "ok",
                                           .rows = rc ? -1 : (int64_t)qr.rows,
                                           .output_version = rc ? -1 : qr.version,
                                           .inputs = (const char *const *)mn->inputs,
-                                          .input_versions = it->versions, .ninputs = nin,
+                                          .input_versions = it->versions,
+                                          .ninputs = nin,
                                           .error = rc ? it->error : NULL};
         sm_query_result_free(&qr);
         if (sm_batch_append_row(summary, cells, &e)) {
@@ -260,7 +282,8 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
         }
     }
     if (sm_runlog_append(lake, run_id, recs, nrecs, &e))
-        fprintf(stderr, "smelt run: %s\n", e.msg); /* the data is committed; only the record is missing */
+        fprintf(stderr, "smelt run: %s\n",
+                e.msg); /* the data is committed; only the record is missing */
     status = sm_cli_print("run", format, summary->schema, (const sm_batch_t *const *)&summary, 1);
     if (!status && format == SM_PRINT_TABLE)
         print_dashboard(ctx, lake, pool);

@@ -18,9 +18,9 @@
 extern char **environ;
 
 typedef struct svc {
-    const char *name;   /* the script's name */
-    const char *label;  /* as shown */
-    int port;           /* the reference's default */
+    const char *name;  /* the script's name */
+    const char *label; /* as shown */
+    int port;          /* the reference's default */
 } svc_t;
 
 static const svc_t SERVICES[] = {
@@ -141,8 +141,10 @@ static int write_fragments(const char *state)
         return SM_EXIT_FAIL;
     }
     const char *text = (const char *)(env.data ? env.data : (uint8_t *)"");
-    fprintf(f, "# Written by `smelt services up`: the local stack.  Merge into a project's\n"
-               "# smelt.yaml, or `set -a; . %s/smelt.env; set +a` instead.\n", state);
+    fprintf(f,
+            "# Written by `smelt services up`: the local stack.  Merge into a project's\n"
+            "# smelt.yaml, or `set -a; . %s/smelt.env; set +a` instead.\n",
+            state);
     if (env_value(text, "SMELT_PG_URL", a, sizeof a))
         fprintf(f, "postgres:\n  url: %s\n", a);
     if (env_value(text, "SMELT_KAFKA_BOOTSTRAP", a, sizeof a))
@@ -151,7 +153,8 @@ static int write_fragments(const char *state)
         env_value(text, "AWS_ACCESS_KEY_ID", b, sizeof b) &&
         env_value(text, "AWS_SECRET_ACCESS_KEY", c, sizeof c) &&
         env_value(text, "AWS_REGION", d, sizeof d))
-        fprintf(f, "s3:\n  endpoint: %s\n  region: %s\n  access_key_id: %s\n  secret_access_key: %s\n",
+        fprintf(f,
+                "s3:\n  endpoint: %s\n  region: %s\n  access_key_id: %s\n  secret_access_key: %s\n",
                 a, d, b, c);
     fclose(f);
     sm_buf_free(&env);
@@ -172,7 +175,8 @@ static int up(const char *dir, const char *state, const int *ports)
         const char *install[] = {"install", NULL};
         const char *start[] = {"start", state, "--port", port, NULL};
         fprintf(stderr, "smelt services: %s on 127.0.0.1:%s ...\n", s->label, port);
-        if (run_script(dir, s->name, install, false) != 0 || run_script(dir, s->name, start, false) != 0) {
+        if (run_script(dir, s->name, install, false) != 0 ||
+            run_script(dir, s->name, start, false) != 0) {
             fprintf(stderr, "smelt services: %s failed to start; its log is %s/%s.log\n", s->label,
                     state, s->name);
             return SM_EXIT_FAIL;
@@ -191,7 +195,8 @@ static int up(const char *dir, const char *state, const int *ports)
     int status = write_fragments(state);
     if (!status)
         printf("The stack is up.  Point a project at it with\n  set -a; . %s/smelt.env; set +a\n"
-               "or merge %s/smelt.yaml into its smelt.yaml.\n", state, state);
+               "or merge %s/smelt.yaml into its smelt.yaml.\n",
+               state, state);
     return status;
 }
 
@@ -211,7 +216,8 @@ static int status_of(const char *dir, const char *state)
         if (env_value(text, keys[i], buf, sizeof buf))
             snprintf(where, sizeof where, "%s", buf);
         sm_buf_free(&env);
-        printf("%-12s %-10s %s\n", SERVICES[i].label, rc == 0 ? "running" : "stopped", rc == 0 ? where : "");
+        printf("%-12s %-10s %s\n", SERVICES[i].label, rc == 0 ? "running" : "stopped",
+               rc == 0 ? where : "");
         down += rc != 0;
     }
     return down ? SM_EXIT_FAIL : SM_EXIT_OK;

@@ -65,8 +65,8 @@ static sm_err_t on_batch(void *arg, const sm_batch_t *b, sm_error_t *e)
     return rc;
 }
 
-static int run_sql(sm_lake_t *lake, const char *sql, int format, const char *output, sm_pool_t *pool,
-                   const sm_cli_ctx_t *ctx)
+static int run_sql(sm_lake_t *lake, const char *sql, int format, const char *output,
+                   sm_pool_t *pool, const sm_cli_ctx_t *ctx)
 {
     sm_query_opts_t qo = {.pool = pool,
                           .memory_limit = (size_t)sm_config_get_size(ctx->config, "memory.budget")};
@@ -99,7 +99,8 @@ static int run_sql(sm_lake_t *lake, const char *sql, int format, const char *out
                 rc = sm_pq_writer_close(o.pw, &size, &e);
         }
         if (!rc)
-            fprintf(stderr, "smelt sql: %llu rows written to %s\n", (unsigned long long)res.rows, output);
+            fprintf(stderr, "smelt sql: %llu rows written to %s\n", (unsigned long long)res.rows,
+                    output);
     } else if (!rc && !stream && res.schema) {
         status = sm_cli_print("sql", format, res.schema, (const sm_batch_t *const *)res.batches,
                               res.nbatches);
@@ -187,7 +188,8 @@ int sm_cmd_sql(sm_cli_ctx_t *ctx, int argc, char **argv)
         if (c == 'h') {
             printf("usage: smelt sql [--format table|csv|json] [--output FILE.parquet] \"SQL\"\n"
                    "       smelt sql [options] -f FILE.sql\n"
-                   "       smelt sql                       (a REPL on a terminal; else SQL from stdin)\n\n"
+                   "       smelt sql                       (a REPL on a terminal; else SQL from "
+                   "stdin)\n\n"
                    "Runs Spark SQL against the lake: tables by name (silver.master_ventes),\n"
                    "any Delta table as delta.`/path/or/s3://uri`, files with read_parquet('…').\n"
                    "Statements: SELECT, WITH, VALUES, EXPLAIN [ANALYZE], SHOW TABLES, DESCRIBE,\n"
@@ -236,8 +238,9 @@ int sm_cmd_sql(sm_cli_ctx_t *ctx, int argc, char **argv)
     } else if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO)) {
         status = repl(lake, format, pool, ctx);
     } else {
-        status = read_all(stdin, "standard input", &text, &e) ? sm_cli_fail("sql", &e)
-                                                              : run_sql(lake, text, format, output, pool, ctx);
+        status = read_all(stdin, "standard input", &text, &e)
+                     ? sm_cli_fail("sql", &e)
+                     : run_sql(lake, text, format, output, pool, ctx);
     }
 out:
     sm_free(text);

@@ -8,8 +8,9 @@
 
 int sm_cmd_tables(sm_cli_ctx_t *ctx, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"help", no_argument, NULL, 'h'}, {"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+    static const struct option opts[] = {{"help", no_argument, NULL, 'h'},
+                                         {"format", required_argument, NULL, 'f'},
+                                         {NULL, 0, NULL, 0}};
     int c, format = SM_PRINT_TABLE;
     while ((c = sm_cli_getopt("tables", argc, argv, "hf:", opts)) != -1) {
         if (c == 'h') {

@@ -59,11 +59,13 @@ int sm_cli_open_lake(sm_cli_ctx_t *ctx, const char *cmd, sm_lake_t **lake)
     if (layers && !sm_yaml_is_null(layers)) {
         sm_err_t rc = layers->kind == SM_YAML_MAPPING
                           ? SM_OK
-                          : sm_yaml_error(&e, layers, SM_ERR_INVALID, "layers must map layer names to locations");
+                          : sm_yaml_error(&e, layers, SM_ERR_INVALID,
+                                          "layers must map layer names to locations");
         for (size_t i = 0; !rc && i < sm_yaml_count(layers); i++) {
             const sm_yaml_pair_t *p = sm_yaml_map_at(layers, i);
             const char *name, *where;
-            if (!(rc = sm_yaml_get_str(p->key, &name, &e)) && !(rc = sm_yaml_get_str(p->value, &where, &e)))
+            if (!(rc = sm_yaml_get_str(p->key, &name, &e)) &&
+                !(rc = sm_yaml_get_str(p->value, &where, &e)))
                 rc = sm_lake_map_layer(*lake, name, where, &e);
         }
         if (rc) {

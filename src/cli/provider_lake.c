@@ -53,7 +53,8 @@ static sm_err_t open_table(sm_lake_provider_t *lp, const char *layer, const char
 }
 
 /* Every row of a table (small tables: gold, runs), or SM_ERR_NOT_FOUND. */
-static sm_err_t read_all(sm_lake_provider_t *lp, const char *full, sm_prov_result_t *out, sm_error_t *e)
+static sm_err_t read_all(sm_lake_provider_t *lp, const char *full, sm_prov_result_t *out,
+                         sm_error_t *e)
 {
     memset(out, 0, sizeof *out);
     const char *dot = strchr(full, '.');
@@ -99,12 +100,18 @@ static double num(const sm_vector_t *v, size_t i)
     if (sm_vector_is_null(v, i))
         return 0;
     switch (v->type->kind) {
-    case SM_TYPE_INT32: return sm_vector_get_i32(v, i);
-    case SM_TYPE_INT64: return (double)sm_vector_get_i64(v, i);
-    case SM_TYPE_FLOAT32: return sm_vector_get_f32(v, i);
-    case SM_TYPE_FLOAT64: return sm_vector_get_f64(v, i);
-    case SM_TYPE_DECIMAL: return (double)sm_vector_get_i128(v, i) / (double)sm_pow10_i128(v->type->scale);
-    default: return 0;
+    case SM_TYPE_INT32:
+        return sm_vector_get_i32(v, i);
+    case SM_TYPE_INT64:
+        return (double)sm_vector_get_i64(v, i);
+    case SM_TYPE_FLOAT32:
+        return sm_vector_get_f32(v, i);
+    case SM_TYPE_FLOAT64:
+        return sm_vector_get_f64(v, i);
+    case SM_TYPE_DECIMAL:
+        return (double)sm_vector_get_i128(v, i) / (double)sm_pow10_i128(v->type->scale);
+    default:
+        return 0;
     }
 }
 
@@ -118,8 +125,8 @@ static const char *text(sm_arena_t *a, const sm_vector_t *v, size_t i)
 }
 
 /* Label/value pairs from two columns of a result. */
-static sm_err_t series(sm_arena_t *a, const sm_prov_result_t *r, const char *label, const char *value,
-                       sm_prov_series_t *out, sm_error_t *e)
+static sm_err_t series(sm_arena_t *a, const sm_prov_result_t *r, const char *label,
+                       const char *value, sm_prov_series_t *out, sm_error_t *e)
 {
     memset(out, 0, sizeof *out);
     int lc = col(r, label), vc = col(r, value);
@@ -207,9 +214,10 @@ static sm_err_t describe_table(void *ctx, const char *layer, const char *name, s
     out->columns = sm_arena_calloc(a, (out->ncolumns + 1) * sizeof *out->columns);
     for (size_t i = 0; out->columns && i < out->ncolumns; i++) {
         char type[256];
-        out->columns[i] = (sm_prov_column_t){sm_arena_strdup(a, s->schema->fields[i].name),
-                                             sm_arena_strdup(a, sm_type_name(s->schema->fields[i].type, type, sizeof type)),
-                                             s->schema->fields[i].nullable};
+        out->columns[i] = (sm_prov_column_t){
+            sm_arena_strdup(a, s->schema->fields[i].name),
+            sm_arena_strdup(a, sm_type_name(s->schema->fields[i].type, type, sizeof type)),
+            s->schema->fields[i].nullable};
     }
     out->npartition_columns = s->metadata.n_partition_columns;
     out->partition_columns = sm_arena_calloc(a, (out->npartition_columns + 1) * sizeof(char *));
@@ -224,19 +232,20 @@ static sm_err_t describe_table(void *ctx, const char *layer, const char *name, s
         for (size_t k = 0; k < f->n_partition_values && used < sizeof part; k++)
             used += (size_t)snprintf(part + used, sizeof part - used, "%s%s=%s", k ? "/" : "",
                                      f->partition_values[k].key,
-                                     f->partition_values[k].value ? f->partition_values[k].value : "null");
-        out->file_list[out->nfile_list++] = (sm_prov_file_t){
-            sm_arena_strdup(a, f->path), part[0] ? sm_arena_strdup(a, part) : NULL, f->size,
-            stats_rows(f->stats)};
+                                     f->partition_values[k].value ? f->partition_values[k].value
+                                                                  : "null");
+        out->file_list[out->nfile_list++] =
+            (sm_prov_file_t){sm_arena_strdup(a, f->path), part[0] ? sm_arena_strdup(a, part) : NULL,
+                             f->size, stats_rows(f->stats)};
     }
     sm_delta_history_entry_t *h = NULL;
     size_t nh = 0;
     if (sm_delta_history(t.store, t.prefix, 50, &h, &nh, NULL) == SM_OK) {
         out->history = sm_arena_calloc(a, (nh + 1) * sizeof *out->history);
         for (size_t i = 0; out->history && i < nh; i++)
-            out->history[out->nhistory++] = (sm_prov_commit_t){
-                h[i].version, h[i].timestamp_ms, sm_arena_strdup(a, h[i].operation),
-                sm_arena_strdup(a, h[i].parameters)};
+            out->history[out->nhistory++] = (sm_prov_commit_t){h[i].version, h[i].timestamp_ms,
+                                                               sm_arena_strdup(a, h[i].operation),
+                                                               sm_arena_strdup(a, h[i].parameters)};
         sm_delta_history_free(h, nh);
     }
     sm_delta_snapshot_free(s);
@@ -244,8 +253,8 @@ static sm_err_t describe_table(void *ctx, const char *layer, const char *name, s
     return SM_OK;
 }
 
-static sm_err_t preview(void *ctx, const char *layer, const char *name, uint64_t offset, size_t limit,
-                        sm_prov_result_t *out, sm_error_t *e)
+static sm_err_t preview(void *ctx, const char *layer, const char *name, uint64_t offset,
+                        size_t limit, sm_prov_result_t *out, sm_error_t *e)
 {
     sm_lake_provider_t *lp = ctx;
     memset(out, 0, sizeof *out);
@@ -381,14 +390,16 @@ static sm_err_t dashboard(void *ctx, sm_arena_t *a, sm_prov_dashboard_t *out, sm
                             continue;
                         const sm_vector_t *v = rfm.batches[b]->cols[ci];
                         sm_type_kind_t kind = v->type->kind;
-                        if ((kind == SM_TYPE_FLOAT64 || kind == SM_TYPE_FLOAT32) && !sm_vector_is_null(v, i)) {
+                        if ((kind == SM_TYPE_FLOAT64 || kind == SM_TYPE_FLOAT32) &&
+                            !sm_vector_is_null(v, i)) {
                             char money[64]; /* money: two decimals */
                             snprintf(money, sizeof money, "%.2f", num(v, i));
                             g->cells[r * 5 + (size_t)k] = sm_arena_strdup(a, money);
                             continue;
                         }
                         sm_buf_t cell = SM_BUF_INIT;
-                        if (sm_print_value(v, i, SM_PRINT_STYLE_TEXT, &cell, NULL) == SM_OK && cell.data)
+                        if (sm_print_value(v, i, SM_PRINT_STYLE_TEXT, &cell, NULL) == SM_OK &&
+                            cell.data)
                             g->cells[r * 5 + (size_t)k] = sm_arena_strdup(a, (char *)cell.data);
                         sm_buf_free(&cell);
                     }
@@ -431,7 +442,9 @@ static sm_err_t runs(void *ctx, sm_arena_t *a, sm_prov_run_list_t *out, sm_error
             run->status = text(a, bt->cols[c_status], i);
             run->started_ms = sm_vector_get_i64(bt->cols[c_start], i) / 1000;
             run->duration_ms = (int64_t)(num(bt->cols[c_sec], i) * 1000);
-            run->rows = sm_vector_is_null(bt->cols[c_rows], i) ? -1 : sm_vector_get_i64(bt->cols[c_rows], i);
+            run->rows = sm_vector_is_null(bt->cols[c_rows], i)
+                            ? -1
+                            : sm_vector_get_i64(bt->cols[c_rows], i);
             run->output = run->model;
             run->error = text(a, bt->cols[c_err], i);
             size_t s0, s1;

@@ -16,9 +16,9 @@
 typedef struct sm_arena_block sm_arena_block_t;
 
 typedef struct sm_arena {
-    sm_arena_block_t *head;  /* current block; older ones follow ->next */
-    size_t block_size;       /* default size of new blocks */
-    size_t used_bytes;       /* bytes handed out since the last reset */
+    sm_arena_block_t *head; /* current block; older ones follow ->next */
+    size_t block_size;      /* default size of new blocks */
+    size_t used_bytes;      /* bytes handed out since the last reset */
 } sm_arena_t;
 
 /* block_size 0 picks 64 KiB. */

@@ -25,7 +25,10 @@ typedef struct sm_buf {
     int borrowed; /* 1: data belongs to someone else */
 } sm_buf_t;
 
-#define SM_BUF_INIT {0}
+#define SM_BUF_INIT                                                                                \
+    {                                                                                              \
+        0                                                                                          \
+    }
 
 /* A read-only view of someone else's bytes. */
 sm_buf_t sm_buf_borrow(const void *data, size_t len);

@@ -43,8 +43,8 @@ typedef enum sm_err {
 
 typedef struct sm_error {
     sm_err_t code;
-    bool retriable;              /* trying the same call again may succeed */
-    char msg[SM_ERROR_MSG_MAX];  /* NUL-terminated, human-readable, one line */
+    bool retriable;             /* trying the same call again may succeed */
+    char msg[SM_ERROR_MSG_MAX]; /* NUL-terminated, human-readable, one line */
 } sm_error_t;
 
 /* Resets *e to "no error".  e may be NULL. */
@@ -53,7 +53,8 @@ void sm_error_clear(sm_error_t *e);
 /* Sets code and a printf-formatted message; returns code so that callers
  * can write `return sm_error_set(e, SM_ERR_PARSE, "...")`.  e may be NULL.
  * Newlines in the formatted text are replaced by spaces (errors are one
- * line; likewise every other control character).  The message is truncated with "..." if it is too long. */
+ * line; likewise every other control character).  The message is truncated with "..." if it is too
+ * long. */
 sm_err_t sm_error_set(sm_error_t *e, sm_err_t code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 sm_err_t sm_error_setv(sm_error_t *e, sm_err_t code, const char *fmt, va_list ap);
@@ -65,8 +66,7 @@ sm_err_t sm_error_errno(sm_error_t *e, int errnum, const char *fmt, ...)
 /* Prefixes context to an existing error: "<context>: <old message>".
  * Keeps code and retriable flag; returns e's code (SM_ERR_INTERNAL when e
  * is NULL, so callers holding the real code should return that). */
-sm_err_t sm_error_wrap(sm_error_t *e, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
+sm_err_t sm_error_wrap(sm_error_t *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* Out-of-memory shortcut: sets SM_ERR_NOMEM with "out of memory (<what>)". */
 sm_err_t sm_error_nomem(sm_error_t *e, const char *what);

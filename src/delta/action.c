@@ -48,8 +48,8 @@ static sm_err_t get_str(line_ctx_t *c, json_t *obj, const char *key, bool requir
     return dup_str(c, json_string_value(v), out);
 }
 
-static sm_err_t get_i64(line_ctx_t *c, json_t *obj, const char *key, bool required,
-                        int64_t absent, int64_t *out)
+static sm_err_t get_i64(line_ctx_t *c, json_t *obj, const char *key, bool required, int64_t absent,
+                        int64_t *out)
 {
     json_t *v = json_object_get(obj, key);
     *out = absent;
@@ -165,8 +165,8 @@ static sm_err_t parse_add(line_ctx_t *c, json_t *o, sm_delta_add_t *a)
 {
     sm_err_t rc;
     if ((rc = get_path(c, o, &a->path)) ||
-        (rc = get_kv(c, o, "partitionValues", true, &a->partition_values,
-                     &a->n_partition_values)) ||
+        (rc =
+             get_kv(c, o, "partitionValues", true, &a->partition_values, &a->n_partition_values)) ||
         (rc = get_i64(c, o, "size", true, 0, &a->size)) ||
         (rc = get_i64(c, o, "modificationTime", true, 0, &a->modification_time)) ||
         (rc = get_bool(c, o, "dataChange", true, &a->data_change)) ||
@@ -198,8 +198,7 @@ static sm_err_t parse_remove(line_ctx_t *c, json_t *o, sm_delta_remove_t *r)
 static sm_err_t parse_metadata(line_ctx_t *c, json_t *o, sm_delta_metadata_t *m)
 {
     sm_err_t rc;
-    if ((rc = get_str(c, o, "id", true, &m->id)) ||
-        (rc = get_str(c, o, "name", false, &m->name)) ||
+    if ((rc = get_str(c, o, "id", true, &m->id)) || (rc = get_str(c, o, "name", false, &m->name)) ||
         (rc = get_str(c, o, "description", false, &m->description)) ||
         (rc = get_str(c, o, "schemaString", false, &m->schema_string)) ||
         (rc = get_str_array(c, o, "partitionColumns", true, &m->partition_columns,
@@ -312,15 +311,14 @@ out:
     return rc;
 }
 
-sm_err_t sm_delta_parse_commit(const char *name, const uint8_t *data, size_t len,
-                               sm_arena_t *arena, sm_delta_action_t **out, size_t *n,
-                               sm_error_t *e)
+sm_err_t sm_delta_parse_commit(const char *name, const uint8_t *data, size_t len, sm_arena_t *arena,
+                               sm_delta_action_t **out, size_t *n, sm_error_t *e)
 {
     *out = NULL;
     *n = 0;
     if (len > SM_DELTA_MAX_COMMIT_BYTES)
-        return sm_error_set(e, SM_ERR_LIMIT, "%s: commit file is %zu bytes, over the limit",
-                            name, len);
+        return sm_error_set(e, SM_ERR_LIMIT, "%s: commit file is %zu bytes, over the limit", name,
+                            len);
     size_t lines = 0;
     for (size_t i = 0; i < len; i++)
         lines += data[i] == '\n';
@@ -339,8 +337,8 @@ sm_err_t sm_delta_parse_commit(const char *name, const uint8_t *data, size_t len
         while (l > s && (data[l - 1] == ' ' || data[l - 1] == '\t' || data[l - 1] == '\r'))
             l--;
         if (l > s) {
-            sm_err_t rc = sm_delta_parse_action(name, line_no, (const char *)data + s, l - s,
-                                                arena, &acts[count], e);
+            sm_err_t rc = sm_delta_parse_action(name, line_no, (const char *)data + s, l - s, arena,
+                                                &acts[count], e);
             if (rc)
                 return rc;
             count++;
@@ -401,12 +399,13 @@ static json_t *build(const sm_delta_action_t *a, const char **key)
     case SM_DELTA_ADD: {
         const sm_delta_add_t *x = &a->u.add;
         *key = "add";
-        bad = bad || set_new(o, "path", encoded_path(x->path)) ||
-              set_new(o, "partitionValues", kv_object(x->partition_values, x->n_partition_values)) ||
-              set_new(o, "size", json_integer(x->size)) ||
-              set_new(o, "modificationTime", json_integer(x->modification_time)) ||
-              set_new(o, "dataChange", json_boolean(x->data_change)) ||
-              (x->stats && set_new(o, "stats", json_string(x->stats)));
+        bad =
+            bad || set_new(o, "path", encoded_path(x->path)) ||
+            set_new(o, "partitionValues", kv_object(x->partition_values, x->n_partition_values)) ||
+            set_new(o, "size", json_integer(x->size)) ||
+            set_new(o, "modificationTime", json_integer(x->modification_time)) ||
+            set_new(o, "dataChange", json_boolean(x->data_change)) ||
+            (x->stats && set_new(o, "stats", json_string(x->stats)));
         break;
     }
     case SM_DELTA_REMOVE: {
@@ -426,13 +425,16 @@ static json_t *build(const sm_delta_action_t *a, const char **key)
         const sm_delta_metadata_t *x = &a->u.metadata;
         json_t *fmt = json_object();
         *key = "metaData";
-        bad = bad || !fmt || set_new(fmt, "provider", json_string(x->provider ? x->provider : "parquet")) ||
+        bad = bad || !fmt ||
+              set_new(fmt, "provider", json_string(x->provider ? x->provider : "parquet")) ||
               set_new(fmt, "options", json_object());
         bad = bad || set_new(o, "id", json_string(x->id)) ||
               (x->name && set_new(o, "name", json_string(x->name))) ||
               (x->description && set_new(o, "description", json_string(x->description))) ||
-              set_new(o, "format", fmt) || set_new(o, "schemaString", json_string(x->schema_string)) ||
-              set_new(o, "partitionColumns", str_array(x->partition_columns, x->n_partition_columns)) ||
+              set_new(o, "format", fmt) ||
+              set_new(o, "schemaString", json_string(x->schema_string)) ||
+              set_new(o, "partitionColumns",
+                      str_array(x->partition_columns, x->n_partition_columns)) ||
               set_new(o, "configuration", kv_object(x->configuration, x->n_configuration)) ||
               (x->created_time >= 0 && set_new(o, "createdTime", json_integer(x->created_time)));
         break;
@@ -465,7 +467,8 @@ static json_t *build(const sm_delta_action_t *a, const char **key)
             o = json_loads(x->json, 0, NULL);
         } else {
             o = json_object();
-            bad = !o || (x->timestamp >= 0 && set_new(o, "timestamp", json_integer(x->timestamp))) ||
+            bad = !o ||
+                  (x->timestamp >= 0 && set_new(o, "timestamp", json_integer(x->timestamp))) ||
                   (x->operation && set_new(o, "operation", json_string(x->operation)));
         }
         bad = bad || !o;
@@ -489,7 +492,8 @@ sm_err_t sm_delta_action_write(const sm_delta_action_t *a, sm_buf_t *out, sm_err
     const char *key = NULL;
     json_t *body = build(a, &key);
     if (!body)
-        return sm_error_set(e, SM_ERR_NOMEM, "out of memory (or a NULL field) writing a delta action");
+        return sm_error_set(e, SM_ERR_NOMEM,
+                            "out of memory (or a NULL field) writing a delta action");
     json_t *root = json_object();
     char *text = NULL;
     sm_err_t rc = SM_OK;
@@ -540,8 +544,8 @@ sm_err_t sm_delta_path_decode(const char *s, sm_arena_t *arena, const char **out
         int hi = i + 2 < n ? hexval((unsigned char)s[i + 1]) : -1;
         int lo = hi >= 0 ? hexval((unsigned char)s[i + 2]) : -1;
         if (hi < 0 || lo < 0)
-            return sm_error_set(e, SM_ERR_CORRUPT, "bad percent-escape at offset %zu in path \"%s\"",
-                                i, s);
+            return sm_error_set(e, SM_ERR_CORRUPT,
+                                "bad percent-escape at offset %zu in path \"%s\"", i, s);
         if (hi == 0 && lo == 0)
             return sm_error_set(e, SM_ERR_CORRUPT, "path \"%s\" contains an encoded NUL byte", s);
         d[j++] = (char)(hi * 16 + lo);
@@ -558,8 +562,8 @@ sm_err_t sm_delta_path_encode(const char *s, sm_buf_t *out, sm_error_t *e)
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         unsigned char ch = *p;
         bool keep = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-                    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' ||
-                    ch == '~' || ch == '/';
+                    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.' || ch == '~' ||
+                    ch == '/';
         sm_err_t rc;
         if (keep) {
             rc = sm_buf_append_byte(out, ch, e);

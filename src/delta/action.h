@@ -47,12 +47,12 @@ typedef struct sm_delta_add {
     int64_t size;
     int64_t modification_time; /* ms since the epoch */
     bool data_change;
-    const char *stats;      /* the stats JSON string as stored, or NULL */
-    bool deletion_vector;   /* the add carries a deletion vector (unsupported) */
+    const char *stats;    /* the stats JSON string as stored, or NULL */
+    bool deletion_vector; /* the add carries a deletion vector (unsupported) */
 } sm_delta_add_t;
 
 typedef struct sm_delta_remove {
-    const char *path; /* percent-decoded */
+    const char *path;           /* percent-decoded */
     int64_t deletion_timestamp; /* ms; 0 when absent */
     bool data_change;
     bool extended_file_metadata;
@@ -64,9 +64,9 @@ typedef struct sm_delta_remove {
 
 typedef struct sm_delta_metadata {
     const char *id;
-    const char *name;        /* NULL when absent */
-    const char *description; /* NULL when absent */
-    const char *provider;    /* format.provider, "parquet" */
+    const char *name;          /* NULL when absent */
+    const char *description;   /* NULL when absent */
+    const char *provider;      /* format.provider, "parquet" */
     const char *schema_string; /* NULL when absent (the snapshot refuses such a table) */
     const char **partition_columns;
     size_t n_partition_columns;
@@ -118,9 +118,8 @@ typedef struct sm_delta_action {
  * error messages only ("_delta_log/00000000000000000003.json").  On success
  * *out is an arena array of *n actions in file order.  On failure nothing
  * is returned and e says "<name>:<line>: <problem>". */
-sm_err_t sm_delta_parse_commit(const char *name, const uint8_t *data, size_t len,
-                               sm_arena_t *arena, sm_delta_action_t **out, size_t *n,
-                               sm_error_t *e);
+sm_err_t sm_delta_parse_commit(const char *name, const uint8_t *data, size_t len, sm_arena_t *arena,
+                               sm_delta_action_t **out, size_t *n, sm_error_t *e);
 
 /* Parses one action line (no newline).  line_no is for messages. */
 sm_err_t sm_delta_parse_action(const char *name, size_t line_no, const char *line, size_t len,

@@ -29,8 +29,8 @@ static bool is_blind_append(const sm_delta_action_t *acts, size_t n, bool read_t
 
 /* The commitInfo line, then every action. */
 static sm_err_t build_commit(const sm_delta_action_t *acts, size_t n,
-                             const sm_delta_commit_opts_t *opts, int64_t read_version,
-                             int64_t now, sm_buf_t *out, sm_error_t *e)
+                             const sm_delta_commit_opts_t *opts, int64_t read_version, int64_t now,
+                             sm_buf_t *out, sm_error_t *e)
 {
     char txn_id[SM_UUID_STR_LEN + 1];
     sm_err_t rc = sm_uuid4(txn_id, e);
@@ -41,7 +41,8 @@ static sm_err_t build_commit(const sm_delta_action_t *acts, size_t n,
         params = json_loads(opts->operation_params, 0, NULL);
         if (!json_is_object(params)) {
             json_decref(params);
-            return sm_error_set(e, SM_ERR_INTERNAL, "commit: operation parameters are not a JSON object");
+            return sm_error_set(e, SM_ERR_INTERNAL,
+                                "commit: operation parameters are not a JSON object");
         }
     } else {
         params = json_object();
@@ -112,9 +113,8 @@ static sm_err_t check_winner(sm_store_t *st, const char *table, int64_t version,
             why = "another writer committed the same application transaction";
         else if (a->kind == SM_DELTA_REMOVE && ours_removes(acts, n, a->u.remove.path))
             why = "another writer removed a file this commit removes";
-        else if (opts->read_table &&
-                 ((a->kind == SM_DELTA_ADD && a->u.add.data_change) ||
-                  (a->kind == SM_DELTA_REMOVE && a->u.remove.data_change)))
+        else if (opts->read_table && ((a->kind == SM_DELTA_ADD && a->u.add.data_change) ||
+                                      (a->kind == SM_DELTA_REMOVE && a->u.remove.data_change)))
             why = "another writer changed data this commit read";
         if (why)
             rc = sm_error_set(e, SM_ERR_CONFLICT,
@@ -128,8 +128,8 @@ out:
 }
 
 sm_err_t sm_delta_commit(sm_store_t *st, const char *table, int64_t read_version,
-                         const sm_delta_action_t *acts, size_t n, const sm_delta_commit_opts_t *opts,
-                         int64_t *version, sm_error_t *e)
+                         const sm_delta_action_t *acts, size_t n,
+                         const sm_delta_commit_opts_t *opts, int64_t *version, sm_error_t *e)
 {
     static const sm_delta_commit_opts_t defaults = {0};
     if (!opts)

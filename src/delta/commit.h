@@ -44,8 +44,8 @@ typedef struct sm_delta_commit_opts {
  * written.  SM_ERR_CONFLICT as above; SM_ERR_LIMIT after max_attempts lost
  * races; store errors as they come. */
 sm_err_t sm_delta_commit(sm_store_t *st, const char *table, int64_t read_version,
-                         const sm_delta_action_t *acts, size_t n, const sm_delta_commit_opts_t *opts,
-                         int64_t *version, sm_error_t *e);
+                         const sm_delta_action_t *acts, size_t n,
+                         const sm_delta_commit_opts_t *opts, int64_t *version, sm_error_t *e);
 
 /* The current time in ms since the epoch (the clock commits use). */
 int64_t sm_delta_now_ms(void);

@@ -18,7 +18,7 @@ typedef struct sm_delta_history_entry {
     char *parameters;     /* operationParameters as JSON text, or "" */
     char *engine;         /* engineInfo, or "" */
     int64_t adds, removes;
-    int64_t rows_added;   /* sum of numRecords of added files with stats; -1 unknown */
+    int64_t rows_added; /* sum of numRecords of added files with stats; -1 unknown */
 } sm_delta_history_entry_t;
 
 /* The `limit` newest commits (0 = all) of the table at `table` in st. */

@@ -38,12 +38,18 @@ static sm_type_t *primitive(const char *name)
         const char *name;
         sm_type_t *(*make)(void);
     } prims[] = {
-        {"string", sm_type_string},   {"long", sm_type_int64},
-        {"integer", sm_type_int32},   {"short", sm_type_int16},
-        {"byte", sm_type_int8},       {"float", sm_type_float32},
-        {"double", sm_type_float64},  {"boolean", sm_type_bool},
-        {"binary", sm_type_binary},   {"date", sm_type_date},
-        {"timestamp", sm_type_timestamp_tz}, {"timestamp_ntz", sm_type_timestamp},
+        {"string", sm_type_string},
+        {"long", sm_type_int64},
+        {"integer", sm_type_int32},
+        {"short", sm_type_int16},
+        {"byte", sm_type_int8},
+        {"float", sm_type_float32},
+        {"double", sm_type_float64},
+        {"boolean", sm_type_bool},
+        {"binary", sm_type_binary},
+        {"date", sm_type_date},
+        {"timestamp", sm_type_timestamp_tz},
+        {"timestamp_ntz", sm_type_timestamp},
     };
     for (size_t i = 0; i < sizeof prims / sizeof prims[0]; i++)
         if (strcmp(name, prims[i].name) == 0)
@@ -194,8 +200,8 @@ sm_err_t sm_delta_schema_parse(const char *json, sm_type_t **out, sm_delta_schem
     json_error_t jerr;
     json_t *root = json_loads(json, JSON_REJECT_DUPLICATES, &jerr);
     if (!root)
-        return sm_error_set(e, SM_ERR_CORRUPT, "schema: invalid JSON at column %d: %s",
-                            jerr.column, jerr.text);
+        return sm_error_set(e, SM_ERR_CORRUPT, "schema: invalid JSON at column %d: %s", jerr.column,
+                            jerr.text);
     ctx_t c = {.info = info, .e = e};
     sm_err_t rc;
     json_t *tj = json_object_get(root, "type");
@@ -236,22 +242,35 @@ static json_t *type_json(const sm_type_t *t, int depth)
         return NULL;
     char name[48];
     switch (t->kind) {
-    case SM_TYPE_BOOL: return json_string("boolean");
-    case SM_TYPE_INT8: return json_string("byte");
-    case SM_TYPE_INT16: return json_string("short");
-    case SM_TYPE_INT32: return json_string("integer");
-    case SM_TYPE_INT64: return json_string("long");
-    case SM_TYPE_FLOAT32: return json_string("float");
-    case SM_TYPE_FLOAT64: return json_string("double");
-    case SM_TYPE_DATE: return json_string("date");
-    case SM_TYPE_TIMESTAMP: return json_string("timestamp_ntz");
-    case SM_TYPE_TIMESTAMP_TZ: return json_string("timestamp");
-    case SM_TYPE_STRING: return json_string("string");
-    case SM_TYPE_BINARY: return json_string("binary");
+    case SM_TYPE_BOOL:
+        return json_string("boolean");
+    case SM_TYPE_INT8:
+        return json_string("byte");
+    case SM_TYPE_INT16:
+        return json_string("short");
+    case SM_TYPE_INT32:
+        return json_string("integer");
+    case SM_TYPE_INT64:
+        return json_string("long");
+    case SM_TYPE_FLOAT32:
+        return json_string("float");
+    case SM_TYPE_FLOAT64:
+        return json_string("double");
+    case SM_TYPE_DATE:
+        return json_string("date");
+    case SM_TYPE_TIMESTAMP:
+        return json_string("timestamp_ntz");
+    case SM_TYPE_TIMESTAMP_TZ:
+        return json_string("timestamp");
+    case SM_TYPE_STRING:
+        return json_string("string");
+    case SM_TYPE_BINARY:
+        return json_string("binary");
     case SM_TYPE_DECIMAL:
         snprintf(name, sizeof name, "decimal(%d,%d)", t->precision, t->scale);
         return json_string(name);
-    case SM_TYPE_STRUCT: return struct_json(t, depth);
+    case SM_TYPE_STRUCT:
+        return struct_json(t, depth);
     case SM_TYPE_LIST: {
         json_t *elem = type_json(sm_type_list_elem(t), depth + 1);
         return elem ? json_pack("{s:s,s:o,s:b}", "type", "array", "elementType", elem,
@@ -268,7 +287,8 @@ static json_t *type_json(const sm_type_t *t, int depth)
         return json_pack("{s:s,s:o,s:o,s:b}", "type", "map", "keyType", k, "valueType", v,
                          "valueContainsNull", t->fields[0].type->fields[1].nullable);
     }
-    default: return NULL; /* NULL type has no Delta form */
+    default:
+        return NULL; /* NULL type has no Delta form */
     }
 }
 

@@ -11,7 +11,8 @@
 
 #define STRING_PREFIX 32
 
-static const sm_pq_leaf_stats_t *find_leaf(const sm_pq_leaf_stats_t *l, uint32_t n, const char *path)
+static const sm_pq_leaf_stats_t *find_leaf(const sm_pq_leaf_stats_t *l, uint32_t n,
+                                           const char *path)
 {
     for (uint32_t i = 0; i < n; i++)
         if (strcmp(l[i].path, path) == 0)
@@ -131,8 +132,8 @@ typedef enum { MIN, MAX, NULLS } part_t;
 /* Appends `"name":value` pairs of one part for the fields of a struct;
  * returns in *any whether anything was appended. */
 static sm_err_t fields(const sm_type_t *st, const char *prefix, part_t part,
-                       const sm_pq_leaf_stats_t *leaves, uint32_t nleaves, sm_buf_t *out,
-                       bool *any, int depth, sm_error_t *e)
+                       const sm_pq_leaf_stats_t *leaves, uint32_t nleaves, sm_buf_t *out, bool *any,
+                       int depth, sm_error_t *e)
 {
     sm_err_t rc = SM_OK;
     *any = false;

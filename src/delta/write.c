@@ -18,18 +18,18 @@
 
 /* A finished data file, waiting for the commit. */
 typedef struct done_file {
-    char *path;         /* relative to the table */
+    char *path; /* relative to the table */
     uint64_t size;
     int64_t rows;
-    char *stats;        /* JSON */
-    uint32_t part;      /* index of its partition */
+    char *stats;   /* JSON */
+    uint32_t part; /* index of its partition */
 } done_file_t;
 
 /* The rows of one partition value combination. */
 typedef struct part {
-    char *key;              /* "c1=v1/c2=v2" (escaped), "" when unpartitioned */
-    char **values;          /* one per partition column; NULL = null */
-    sm_pq_writer_t *pw;     /* the open file, or NULL */
+    char *key;          /* "c1=v1/c2=v2" (escaped), "" when unpartitioned */
+    char **values;      /* one per partition column; NULL = null */
+    sm_pq_writer_t *pw; /* the open file, or NULL */
     char *pw_path;
 } part_t;
 
@@ -41,14 +41,14 @@ struct sm_delta_write {
     sm_type_t *schema;         /* the rows' schema (all columns) */
     sm_type_t *data_schema;    /* without partition columns */
     bool creating, schema_changed, skip;
-    char **pcols;              /* partition column names */
+    char **pcols; /* partition column names */
     size_t npcols;
-    size_t *pidx;              /* their indices in schema */
-    size_t *didx;              /* data column indices in schema */
+    size_t *pidx; /* their indices in schema */
+    size_t *didx; /* data column indices in schema */
     size_t ndata;
     part_t *parts;
     size_t nparts;
-    sm_buf_t files;            /* done_file_t */
+    sm_buf_t files; /* done_file_t */
     int64_t rows;
     bool failed;
 };
@@ -56,12 +56,18 @@ struct sm_delta_write {
 static const char *codec_suffix(sm_pq_codec_id_t c)
 {
     switch (c) {
-    case SM_PQ_CODEC_SNAPPY: return ".snappy";
-    case SM_PQ_CODEC_ZSTD: return ".zstd";
-    case SM_PQ_CODEC_GZIP: return ".gz";
-    case SM_PQ_CODEC_LZ4_RAW: return ".lz4raw";
-    case SM_PQ_CODEC_BROTLI: return ".br";
-    default: return "";
+    case SM_PQ_CODEC_SNAPPY:
+        return ".snappy";
+    case SM_PQ_CODEC_ZSTD:
+        return ".zstd";
+    case SM_PQ_CODEC_GZIP:
+        return ".gz";
+    case SM_PQ_CODEC_LZ4_RAW:
+        return ".lz4raw";
+    case SM_PQ_CODEC_BROTLI:
+        return ".br";
+    default:
+        return "";
     }
 }
 
@@ -98,15 +104,31 @@ static sm_err_t partition_text(const sm_vector_t *v, size_t i, char **out, sm_er
         s = sm_vector_get_str(v, i, &n);
         *out = sm_strndup(s, n);
         return *out ? SM_OK : sm_error_nomem(e, "partition value");
-    case SM_TYPE_BOOL: s = sm_vector_get_bool(v, i) ? "true" : "false"; break;
-    case SM_TYPE_INT8: snprintf(tmp, sizeof tmp, "%d", sm_vector_get_i8(v, i)); break;
-    case SM_TYPE_INT16: snprintf(tmp, sizeof tmp, "%d", sm_vector_get_i16(v, i)); break;
-    case SM_TYPE_INT32: snprintf(tmp, sizeof tmp, "%" PRId32, sm_vector_get_i32(v, i)); break;
-    case SM_TYPE_INT64: snprintf(tmp, sizeof tmp, "%" PRId64, sm_vector_get_i64(v, i)); break;
-    case SM_TYPE_DATE: sm_fmt_date(sm_vector_get_i32(v, i), tmp); break;
-    case SM_TYPE_DECIMAL: sm_fmt_decimal(sm_vector_get_i128(v, i), v->type->scale, tmp); break;
+    case SM_TYPE_BOOL:
+        s = sm_vector_get_bool(v, i) ? "true" : "false";
+        break;
+    case SM_TYPE_INT8:
+        snprintf(tmp, sizeof tmp, "%d", sm_vector_get_i8(v, i));
+        break;
+    case SM_TYPE_INT16:
+        snprintf(tmp, sizeof tmp, "%d", sm_vector_get_i16(v, i));
+        break;
+    case SM_TYPE_INT32:
+        snprintf(tmp, sizeof tmp, "%" PRId32, sm_vector_get_i32(v, i));
+        break;
+    case SM_TYPE_INT64:
+        snprintf(tmp, sizeof tmp, "%" PRId64, sm_vector_get_i64(v, i));
+        break;
+    case SM_TYPE_DATE:
+        sm_fmt_date(sm_vector_get_i32(v, i), tmp);
+        break;
+    case SM_TYPE_DECIMAL:
+        sm_fmt_decimal(sm_vector_get_i128(v, i), v->type->scale, tmp);
+        break;
     case SM_TYPE_TIMESTAMP:
-    case SM_TYPE_TIMESTAMP_TZ: sm_fmt_timestamp(sm_vector_get_i64(v, i), SM_TS_TEXT, tmp); break;
+    case SM_TYPE_TIMESTAMP_TZ:
+        sm_fmt_timestamp(sm_vector_get_i64(v, i), SM_TS_TEXT, tmp);
+        break;
     default:
         return sm_error_set(e, SM_ERR_UNSUPPORTED, "cannot partition by a %s column",
                             sm_type_kind_name(v->type->kind));
@@ -127,12 +149,14 @@ static sm_err_t check_schema(sm_delta_write_t *w, sm_error_t *e)
     bool prefix = want->nfields > have->nfields;
     for (uint32_t i = 0; prefix && i < have->nfields; i++)
         prefix = strcmp(have->fields[i].name, want->fields[i].name) == 0 &&
-                 sm_type_equal_ex(have->fields[i].type, want->fields[i].type, SM_TYPE_EQ_IGNORE_NULLABLE);
+                 sm_type_equal_ex(have->fields[i].type, want->fields[i].type,
+                                  SM_TYPE_EQ_IGNORE_NULLABLE);
     if (prefix) {
         if (!w->opts.merge_schema)
-            return sm_error_set(e, SM_ERR_INVALID,
-                                "%s: the data has new column \"%s\"; write with merge-schema to add it",
-                                w->table, want->fields[have->nfields].name);
+            return sm_error_set(
+                e, SM_ERR_INVALID,
+                "%s: the data has new column \"%s\"; write with merge-schema to add it", w->table,
+                want->fields[have->nfields].name);
         for (uint32_t i = have->nfields; i < want->nfields; i++)
             if (!want->fields[i].nullable)
                 return sm_error_set(e, SM_ERR_INVALID,
@@ -157,7 +181,8 @@ static sm_err_t setup_columns(sm_delta_write_t *w, sm_error_t *e)
                 same = strcmp(pc[i], m->partition_columns[i]) == 0;
             if (!same)
                 return sm_error_set(e, SM_ERR_INVALID,
-                                    "%s: the table is partitioned differently than requested", w->table);
+                                    "%s: the table is partitioned differently than requested",
+                                    w->table);
         }
         pc = m->partition_columns;
         np = m->n_partition_columns;
@@ -198,7 +223,8 @@ static sm_err_t setup_columns(sm_delta_write_t *w, sm_error_t *e)
     }
     if (w->ndata == 0) {
         sm_free(fs);
-        return sm_error_set(e, SM_ERR_INVALID, "%s: a table needs at least one data column", w->table);
+        return sm_error_set(e, SM_ERR_INVALID, "%s: a table needs at least one data column",
+                            w->table);
     }
     w->data_schema = sm_type_struct(fs, w->ndata);
     sm_free(fs);
@@ -310,7 +336,8 @@ static sm_err_t finish_file(sm_delta_write_t *w, size_t pi, sm_error_t *e)
     sm_pq_writer_t *pw = p->pw;
     p->pw = NULL;
     sm_err_t rc = sm_pq_writer_close(pw, &size, e);
-    done_file_t f = {.path = p->pw_path, .size = size, .rows = sm_pq_writer_rows(pw), .part = (uint32_t)pi};
+    done_file_t f = {
+        .path = p->pw_path, .size = size, .rows = sm_pq_writer_rows(pw), .part = (uint32_t)pi};
     p->pw_path = NULL;
     sm_buf_t stats = SM_BUF_INIT;
     if (!rc) {
@@ -341,8 +368,8 @@ static sm_err_t open_file(sm_delta_write_t *w, size_t pi, sm_error_t *e)
         return rc;
     size_t nfile = w->files.len / sizeof(done_file_t);
     char rel[1024], key[SM_STORE_KEY_MAX + 1];
-    int n = snprintf(rel, sizeof rel, "%s%spart-%05zu-%s-c000%s.parquet", p->key, p->key[0] ? "/" : "",
-                     nfile, uuid, codec_suffix(w->opts.parquet.codec));
+    int n = snprintf(rel, sizeof rel, "%s%spart-%05zu-%s-c000%s.parquet", p->key,
+                     p->key[0] ? "/" : "", nfile, uuid, codec_suffix(w->opts.parquet.codec));
     int m = snprintf(key, sizeof key, "%s%s%s", w->table, w->table[0] ? "/" : "", rel);
     if (n < 0 || (size_t)n >= sizeof rel || m < 0 || (size_t)m >= sizeof key)
         return sm_error_set(e, SM_ERR_LIMIT, "%s: partition path too long", w->table);
@@ -403,7 +430,8 @@ sm_err_t sm_delta_write_batch(sm_delta_write_t *w, const sm_batch_t *batch, sm_e
         return SM_OK;
     if (!sm_type_equal_ex(batch->schema, w->schema, SM_TYPE_EQ_IGNORE_NULLABLE)) {
         w->failed = true;
-        return sm_error_set(e, SM_ERR_INVALID, "%s: batch schema differs from the writer's", w->table);
+        return sm_error_set(e, SM_ERR_INVALID, "%s: batch schema differs from the writer's",
+                            w->table);
     }
     sm_err_t rc = SM_OK;
     sm_batch_t *data = NULL;
@@ -501,7 +529,8 @@ static bool replaced(const sm_delta_write_t *w, const sm_delta_file_t *f)
         bool same = true;
         for (size_t i = 0; same && i < w->npcols; i++) {
             const char *v = NULL;
-            bool has = sm_delta_kv_find(f->partition_values, f->n_partition_values, w->pcols[i], &v);
+            bool has =
+                sm_delta_kv_find(f->partition_values, f->n_partition_values, w->pcols[i], &v);
             const char *mine = w->parts[p].values[i];
             if (has && v && !v[0])
                 v = NULL; /* an empty string reads as null */
@@ -556,11 +585,14 @@ static sm_err_t build_actions(sm_delta_write_t *w, sm_arena_t *a, sm_buf_t *acts
             if (!kv)
                 return sm_error_nomem(e, "delta configuration");
             for (size_t i = 0; i < nold; i++)
-                if (!sm_delta_kv_find(w->opts.set_config, w->opts.nset_config, m->configuration[i].key, NULL))
+                if (!sm_delta_kv_find(w->opts.set_config, w->opts.nset_config,
+                                      m->configuration[i].key, NULL))
                     kv[n++] = m->configuration[i];
             for (size_t i = 0; i < w->opts.nset_config; i++) {
                 kv[n].key = sm_arena_strdup(a, w->opts.set_config[i].key);
-                kv[n].value = w->opts.set_config[i].value ? sm_arena_strdup(a, w->opts.set_config[i].value) : NULL;
+                kv[n].value = w->opts.set_config[i].value
+                                  ? sm_arena_strdup(a, w->opts.set_config[i].value)
+                                  : NULL;
                 if (!kv[n].key || (w->opts.set_config[i].value && !kv[n].value))
                     return sm_error_nomem(e, "delta configuration");
                 n++;
@@ -578,8 +610,10 @@ static sm_err_t build_actions(sm_delta_write_t *w, sm_arena_t *a, sm_buf_t *acts
                 continue;
             memset(&act, 0, sizeof act);
             act.kind = SM_DELTA_REMOVE;
-            act.u.remove = (sm_delta_remove_t){.path = f->path, .deletion_timestamp = now,
-                                               .data_change = true, .extended_file_metadata = true,
+            act.u.remove = (sm_delta_remove_t){.path = f->path,
+                                               .deletion_timestamp = now,
+                                               .data_change = true,
+                                               .extended_file_metadata = true,
                                                .partition_values = f->partition_values,
                                                .n_partition_values = f->n_partition_values,
                                                .size = f->size};
@@ -596,9 +630,12 @@ static sm_err_t build_actions(sm_delta_write_t *w, sm_arena_t *a, sm_buf_t *acts
         sm_delta_kv_t *kv = part_kv(w, a, &w->parts[files[i].part]);
         if (!kv)
             return sm_error_nomem(e, "delta actions");
-        act.u.add = (sm_delta_add_t){.path = files[i].path + skip, .partition_values = kv,
-                                     .n_partition_values = w->npcols, .size = (int64_t)files[i].size,
-                                     .modification_time = now, .data_change = true,
+        act.u.add = (sm_delta_add_t){.path = files[i].path + skip,
+                                     .partition_values = kv,
+                                     .n_partition_values = w->npcols,
+                                     .size = (int64_t)files[i].size,
+                                     .modification_time = now,
+                                     .data_change = true,
                                      .stats = files[i].stats};
         rc = sm_buf_append(acts, &act, sizeof act, e);
         res->files_added++;
@@ -607,8 +644,8 @@ static sm_err_t build_actions(sm_delta_write_t *w, sm_arena_t *a, sm_buf_t *acts
     if (!rc && w->opts.txn_app_id) {
         memset(&act, 0, sizeof act);
         act.kind = SM_DELTA_TXN;
-        act.u.txn = (sm_delta_txn_t){.app_id = w->opts.txn_app_id, .version = w->opts.txn_version,
-                                     .last_updated = now};
+        act.u.txn = (sm_delta_txn_t){
+            .app_id = w->opts.txn_app_id, .version = w->opts.txn_version, .last_updated = now};
         rc = sm_buf_append(acts, &act, sizeof act, e);
     }
     return rc;
@@ -652,8 +689,8 @@ sm_err_t sm_delta_write_commit(sm_delta_write_t *w, sm_delta_write_result_t *res
             rc = sm_buf_append_byte(&params, '}', e);
         sm_buf_free(&pb);
         sm_delta_commit_opts_t co = {.operation = w->opts.operation ? w->opts.operation
-                                                  : w->creating       ? "CREATE TABLE AS SELECT"
-                                                                      : "WRITE",
+                                                  : w->creating     ? "CREATE TABLE AS SELECT"
+                                                                    : "WRITE",
                                      .operation_params = (const char *)params.data,
                                      .read_table = w->opts.mode != SM_DELTA_APPEND,
                                      .now_ms = now};

@@ -46,24 +46,24 @@ typedef struct sm_delta_write_opts {
     sm_delta_mode_t mode;
     const char *const *partition_by; /* when creating; must match an existing table's */
     size_t npartition_by;
-    bool merge_schema;      /* accept new nullable columns (Delta's mergeSchema) */
+    bool merge_schema; /* accept new nullable columns (Delta's mergeSchema) */
     /* Table configuration entries to set (or replace) in the same commit,
      * e.g. an ingestion high-water mark; NULL/0 = none.  Copied at commit. */
     const sm_delta_kv_t *set_config;
     size_t nset_config;
     const char *txn_app_id; /* idempotent writes: skip when already committed */
     int64_t txn_version;
-    const char *operation;  /* commitInfo operation; default "WRITE" */
-    const char *table_name; /* metaData.name when creating */
+    const char *operation;      /* commitInfo operation; default "WRITE" */
+    const char *table_name;     /* metaData.name when creating */
     uint64_t target_file_bytes; /* 0 = 128 MiB */
     sm_pq_writer_opts_t parquet;
-    int64_t now_ms;         /* 0 = clock */
+    int64_t now_ms; /* 0 = clock */
 } sm_delta_write_opts_t;
 
 typedef struct sm_delta_write sm_delta_write_t;
 
 typedef struct sm_delta_write_result {
-    int64_t version;    /* committed version; -1 when the txn was already there */
+    int64_t version; /* committed version; -1 when the txn was already there */
     int64_t rows;
     int64_t files_added;
     int64_t files_removed;

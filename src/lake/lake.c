@@ -142,10 +142,11 @@ sm_err_t sm_lake_resolve(sm_lake_t *l, const char *name, sm_lake_table_t *t, sm_
         table = dot + 1;
     }
     if (!ident(layer, llen) || !ident(table, strlen(table)))
-        return sm_error_set(e, SM_ERR_INVALID,
-                            "bad table name \"%s\": expected layer.table (letters, digits, _ and -) "
-                            "or delta.`location`",
-                            name);
+        return sm_error_set(
+            e, SM_ERR_INVALID,
+            "bad table name \"%s\": expected layer.table (letters, digits, _ and -) "
+            "or delta.`location`",
+            name);
     char prefix[600], full[600];
     sm_store_t *st = layer_store(l, layer, llen);
     if (st)
@@ -202,8 +203,8 @@ static sm_err_t scan(sm_store_t *st, const char *prefix, const char *layer_fixed
                 const char *slash = memchr(k, '/', (size_t)len);
                 if (!slash || memchr(slash + 1, '/', (size_t)(log - slash - 1)))
                     continue;
-                snprintf(name, sizeof name, "%.*s.%.*s", (int)(slash - k), k, (int)(log - slash - 1),
-                         slash + 1);
+                snprintf(name, sizeof name, "%.*s.%.*s", (int)(slash - k), k,
+                         (int)(log - slash - 1), slash + 1);
             }
             if (strcmp(name, last) == 0)
                 continue;

@@ -43,8 +43,7 @@ void sm_lake_close(sm_lake_t *lake);
 const char *sm_lake_location(const sm_lake_t *lake);
 
 /* Puts a layer somewhere else (e.g. "bronze" → "s3://bronze"). */
-sm_err_t sm_lake_map_layer(sm_lake_t *lake, const char *layer, const char *location,
-                           sm_error_t *e);
+sm_err_t sm_lake_map_layer(sm_lake_t *lake, const char *layer, const char *location, sm_error_t *e);
 
 /* Resolves a table name (see above).  Names are case-sensitive like
  * folders; a name that is not a valid identifier path is SM_ERR_INVALID.

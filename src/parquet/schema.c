@@ -56,13 +56,19 @@ static sm_err_t leaf_type(builder_t *b, const sm_pq_schema_elem_t *el, sm_type_t
         int p = lt->kind == SM_PQ_LT_DECIMAL ? lt->precision : el->precision;
         int sc = lt->kind == SM_PQ_LT_DECIMAL ? lt->scale : el->scale;
         if (p < 1 || p > 38 || sc < 0 || sc > p)
-            return fail(b, SM_ERR_UNSUPPORTED, "decimal precision must be 1..38 (scale 0..precision)");
+            return fail(b, SM_ERR_UNSUPPORTED,
+                        "decimal precision must be 1..38 (scale 0..precision)");
         switch (el->type) {
         case SM_PQ_INT32:
-        case SM_PQ_INT64: *conv = SM_PQ_CONV_DECIMAL_INT; break;
+        case SM_PQ_INT64:
+            *conv = SM_PQ_CONV_DECIMAL_INT;
+            break;
         case SM_PQ_BYTE_ARRAY:
-        case SM_PQ_FIXED_LEN_BYTE_ARRAY: *conv = SM_PQ_CONV_DECIMAL_BIN; break;
-        default: return fail(b, SM_ERR_CORRUPT, "DECIMAL on a physical type that cannot hold it");
+        case SM_PQ_FIXED_LEN_BYTE_ARRAY:
+            *conv = SM_PQ_CONV_DECIMAL_BIN;
+            break;
+        default:
+            return fail(b, SM_ERR_CORRUPT, "DECIMAL on a physical type that cannot hold it");
         }
         *out = sm_type_decimal(p, sc);
         return *out ? SM_OK : sm_error_nomem(b->e, "decimal type");
@@ -89,9 +95,15 @@ static sm_err_t leaf_type(builder_t *b, const sm_pq_schema_elem_t *el, sm_type_t
         is_signed = ct >= SM_PQ_CT_INT_8;
     }
     switch (el->type) {
-    case SM_PQ_BOOLEAN: *out = sm_type_bool(); return SM_OK;
-    case SM_PQ_FLOAT: *out = sm_type_float32(); return SM_OK;
-    case SM_PQ_DOUBLE: *out = sm_type_float64(); return SM_OK;
+    case SM_PQ_BOOLEAN:
+        *out = sm_type_bool();
+        return SM_OK;
+    case SM_PQ_FLOAT:
+        *out = sm_type_float32();
+        return SM_OK;
+    case SM_PQ_DOUBLE:
+        *out = sm_type_float64();
+        return SM_OK;
     case SM_PQ_INT96:
         *conv = SM_PQ_CONV_INT96;
         *out = sm_type_timestamp_tz();
@@ -133,9 +145,8 @@ static sm_err_t leaf_type(builder_t *b, const sm_pq_schema_elem_t *el, sm_type_t
         }
         return SM_OK;
     case SM_PQ_BYTE_ARRAY:
-        if (lt->kind == SM_PQ_LT_STRING || lt->kind == SM_PQ_LT_ENUM ||
-            lt->kind == SM_PQ_LT_JSON || ct == SM_PQ_CT_UTF8 || ct == SM_PQ_CT_ENUM ||
-            ct == SM_PQ_CT_JSON)
+        if (lt->kind == SM_PQ_LT_STRING || lt->kind == SM_PQ_LT_ENUM || lt->kind == SM_PQ_LT_JSON ||
+            ct == SM_PQ_CT_UTF8 || ct == SM_PQ_CT_ENUM || ct == SM_PQ_CT_JSON)
             *out = sm_type_string();
         else
             *out = sm_type_binary();
@@ -176,8 +187,8 @@ static sm_err_t add_leaf(builder_t *b, const sm_pq_schema_elem_t *el, sm_pq_node
     return sm_buf_append(&b->leaves, &leaf, sizeof leaf, b->e);
 }
 
-static sm_err_t parse_node(builder_t *b, int16_t def, int16_t rep, bool force_required,
-                           int depth, sm_pq_node_t *node);
+static sm_err_t parse_node(builder_t *b, int16_t def, int16_t rep, bool force_required, int depth,
+                           sm_pq_node_t *node);
 
 /* Parses `count` consecutive sibling elements as the children of node. */
 static sm_err_t parse_children(builder_t *b, uint32_t count, int16_t def, int16_t rep, int depth,
@@ -286,8 +297,8 @@ static sm_err_t parse_map(builder_t *b, const sm_pq_schema_elem_t *group, int de
             return sm_error_nomem(b->e, "parquet schema");
         }
         node->nchildren = 1;
-        sm_err_t rc1 = parse_node(b, node->entry_def, node->entry_rep, true, depth + 1,
-                                  &node->children[0]);
+        sm_err_t rc1 =
+            parse_node(b, node->entry_def, node->entry_rep, true, depth + 1, &node->children[0]);
         b->path[mark] = '\0';
         if (rc1)
             return rc1;
@@ -309,8 +320,8 @@ static sm_err_t parse_map(builder_t *b, const sm_pq_schema_elem_t *group, int de
     return node->type ? SM_OK : sm_error_nomem(b->e, "parquet schema");
 }
 
-static sm_err_t parse_node(builder_t *b, int16_t def, int16_t rep, bool force_required,
-                           int depth, sm_pq_node_t *node)
+static sm_err_t parse_node(builder_t *b, int16_t def, int16_t rep, bool force_required, int depth,
+                           sm_pq_node_t *node)
 {
     memset(node, 0, sizeof *node);
     node->leaf = -1;
@@ -410,10 +421,12 @@ sm_err_t sm_pq_schema_from_file(const sm_pq_file_meta_t *fm, sm_pq_schema_t *s, 
     if (fm->num_schema < 1)
         return sm_error_set(e, SM_ERR_CORRUPT, "parquet schema: no root element");
     const sm_pq_schema_elem_t *root = &fm->schema[0];
-    uint32_t ncols = root->has_num_children && root->num_children > 0 ? (uint32_t)root->num_children : 0;
+    uint32_t ncols =
+        root->has_num_children && root->num_children > 0 ? (uint32_t)root->num_children : 0;
     if (ncols > fm->num_schema - 1) {
-        rc = sm_error_set(e, SM_ERR_CORRUPT, "parquet schema: root claims %u columns, schema has %u elements",
-                          ncols, fm->num_schema);
+        rc = sm_error_set(e, SM_ERR_CORRUPT,
+                          "parquet schema: root claims %u columns, schema has %u elements", ncols,
+                          fm->num_schema);
         goto fail;
     }
     sm_pq_node_t top = {.leaf = -1};
@@ -498,23 +511,36 @@ static sm_err_t emit_field(emitter_t *m, const char *name, const sm_type_t *t, i
     const char *nm = sm_arena_strdup(m->arena, name);
     if (!nm)
         return sm_error_nomem(m->e, "parquet schema");
-    sm_pq_schema_elem_t el = {.name = nm, .has_repetition = true,
-                              .repetition = (sm_pq_repetition_t)repetition, .has_type = true};
+    sm_pq_schema_elem_t el = {.name = nm,
+                              .has_repetition = true,
+                              .repetition = (sm_pq_repetition_t)repetition,
+                              .has_type = true};
     sm_err_t rc;
     switch (t->kind) {
-    case SM_TYPE_BOOL: el.type = SM_PQ_BOOLEAN; break;
+    case SM_TYPE_BOOL:
+        el.type = SM_PQ_BOOLEAN;
+        break;
     case SM_TYPE_INT8:
     case SM_TYPE_INT16:
         el.type = SM_PQ_INT32;
-        el.logical = (sm_pq_logical_t){.kind = SM_PQ_LT_INTEGER, .is_signed = true,
+        el.logical = (sm_pq_logical_t){.kind = SM_PQ_LT_INTEGER,
+                                       .is_signed = true,
                                        .bit_width = t->kind == SM_TYPE_INT8 ? 8 : 16};
         el.has_converted_type = true;
         el.converted_type = t->kind == SM_TYPE_INT8 ? SM_PQ_CT_INT_8 : SM_PQ_CT_INT_16;
         break;
-    case SM_TYPE_INT32: el.type = SM_PQ_INT32; break;
-    case SM_TYPE_INT64: el.type = SM_PQ_INT64; break;
-    case SM_TYPE_FLOAT32: el.type = SM_PQ_FLOAT; break;
-    case SM_TYPE_FLOAT64: el.type = SM_PQ_DOUBLE; break;
+    case SM_TYPE_INT32:
+        el.type = SM_PQ_INT32;
+        break;
+    case SM_TYPE_INT64:
+        el.type = SM_PQ_INT64;
+        break;
+    case SM_TYPE_FLOAT32:
+        el.type = SM_PQ_FLOAT;
+        break;
+    case SM_TYPE_FLOAT64:
+        el.type = SM_PQ_DOUBLE;
+        break;
     case SM_TYPE_DATE:
         el.type = SM_PQ_INT32;
         el.logical.kind = SM_PQ_LT_DATE;
@@ -524,7 +550,8 @@ static sm_err_t emit_field(emitter_t *m, const char *name, const sm_type_t *t, i
     case SM_TYPE_TIMESTAMP:
     case SM_TYPE_TIMESTAMP_TZ:
         el.type = SM_PQ_INT64;
-        el.logical = (sm_pq_logical_t){.kind = SM_PQ_LT_TIMESTAMP, .unit = SM_PQ_UNIT_MICROS,
+        el.logical = (sm_pq_logical_t){.kind = SM_PQ_LT_TIMESTAMP,
+                                       .unit = SM_PQ_UNIT_MICROS,
                                        .is_adjusted_to_utc = t->kind == SM_TYPE_TIMESTAMP_TZ};
         if (t->kind == SM_TYPE_TIMESTAMP_TZ) { /* the converted type implies UTC */
             el.has_converted_type = true;
@@ -541,8 +568,8 @@ static sm_err_t emit_field(emitter_t *m, const char *name, const sm_type_t *t, i
             el.has_type_length = true;
             el.type_length = sm_pq_decimal_min_bytes(t->precision);
         }
-        el.logical = (sm_pq_logical_t){.kind = SM_PQ_LT_DECIMAL, .precision = t->precision,
-                                       .scale = t->scale};
+        el.logical = (sm_pq_logical_t){
+            .kind = SM_PQ_LT_DECIMAL, .precision = t->precision, .scale = t->scale};
         el.has_converted_type = el.has_scale = el.has_precision = true;
         el.converted_type = SM_PQ_CT_DECIMAL;
         el.scale = t->scale;
@@ -554,7 +581,9 @@ static sm_err_t emit_field(emitter_t *m, const char *name, const sm_type_t *t, i
         el.has_converted_type = true;
         el.converted_type = SM_PQ_CT_UTF8;
         break;
-    case SM_TYPE_BINARY: el.type = SM_PQ_BYTE_ARRAY; break;
+    case SM_TYPE_BINARY:
+        el.type = SM_PQ_BYTE_ARRAY;
+        break;
     case SM_TYPE_STRUCT:
         if (t->nfields == 0)
             return sm_error_set(m->e, SM_ERR_UNSUPPORTED,

@@ -69,25 +69,25 @@ typedef struct sm_pq_leaf {
 typedef struct sm_pq_node sm_pq_node_t;
 struct sm_pq_node {
     const char *name;
-    sm_type_t *type;     /* borrowed from sm_pq_schema_t.type */
-    bool nullable;       /* the Parquet field is OPTIONAL */
-    int16_t def;         /* definition level at which this node is present (non-null) */
-    int16_t rep;         /* repetition level of this node's nearest repeated ancestor */
+    sm_type_t *type; /* borrowed from sm_pq_schema_t.type */
+    bool nullable;   /* the Parquet field is OPTIONAL */
+    int16_t def;     /* definition level at which this node is present (non-null) */
+    int16_t rep;     /* repetition level of this node's nearest repeated ancestor */
     /* LIST and MAP: a list entry exists at def >= entry_def; entries after
      * the first of a list have rep == entry_rep. */
     int16_t entry_def, entry_rep;
-    uint32_t nchildren;     /* STRUCT: fields; LIST: 1; MAP: 2 (key, value) */
+    uint32_t nchildren; /* STRUCT: fields; LIST: 1; MAP: 2 (key, value) */
     sm_pq_node_t *children;
-    int32_t leaf;           /* index into leaves for a scalar, else -1 */
+    int32_t leaf; /* index into leaves for a scalar, else -1 */
 };
 
 typedef struct sm_pq_schema {
     sm_type_t *type;       /* STRUCT of the top-level columns (owned reference) */
     sm_pq_node_t *columns; /* one node per top-level column */
     uint32_t ncolumns;
-    sm_pq_leaf_t *leaves;  /* in file order: leaf i is column chunk i */
+    sm_pq_leaf_t *leaves; /* in file order: leaf i is column chunk i */
     uint32_t nleaves;
-    sm_arena_t arena;      /* nodes, leaves, paths */
+    sm_arena_t arena; /* nodes, leaves, paths */
 } sm_pq_schema_t;
 
 /* Builds the schema of a decoded footer.  On failure *s is empty and e

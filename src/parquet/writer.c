@@ -16,12 +16,12 @@ struct sm_pq_writer {
     sm_pq_writer_opts_t opts;
     sm_store_writer_t *out;
     sm_pq_codec_t *codec;
-    sm_arena_t arena;        /* schema elements, footer metadata */
+    sm_arena_t arena; /* schema elements, footer metadata */
     sm_pq_schema_elem_t *elems;
     uint32_t nelems;
     sm_pq_schema_t pqs;
-    sm_pq_colw_t *cols;      /* one per leaf */
-    sm_buf_t row_groups;     /* sm_pq_row_group_t */
+    sm_pq_colw_t *cols;  /* one per leaf */
+    sm_buf_t row_groups; /* sm_pq_row_group_t */
     int64_t rows, rg_rows;
     sm_pq_leaf_stats_t *stats;
     bool closed, failed;
@@ -62,7 +62,8 @@ sm_err_t sm_pq_writer_open(sm_store_t *st, const char *key, sm_type_t *schema,
     for (uint32_t i = 0; i < w->pqs.nleaves; i++)
         if ((rc = sm_pq_colw_init(&w->cols[i], &w->pqs.leaves[i], &w->opts, w->codec, e)))
             goto fail;
-    if ((rc = sm_store_writer_open(st, key, w->opts.if_absent ? SM_STORE_IF_ABSENT : 0, &w->out, e)) ||
+    if ((rc = sm_store_writer_open(st, key, w->opts.if_absent ? SM_STORE_IF_ABSENT : 0, &w->out,
+                                   e)) ||
         (rc = sm_store_writer_write(w->out, "PAR1", 4, e)))
         goto fail;
     *out = w;
@@ -85,8 +86,11 @@ static sm_err_t flush_row_group(sm_pq_writer_t *w, sm_error_t *e)
     if (w->rg_rows == 0)
         return SM_OK;
     uint32_t n = w->pqs.nleaves;
-    sm_pq_row_group_t rg = {.num_columns = n, .num_rows = w->rg_rows, .has_file_offset = true,
-                            .has_total_compressed_size = true, .has_ordinal = true};
+    sm_pq_row_group_t rg = {.num_columns = n,
+                            .num_rows = w->rg_rows,
+                            .has_file_offset = true,
+                            .has_total_compressed_size = true,
+                            .has_ordinal = true};
     rg.columns = sm_arena_calloc(&w->arena, (n ? n : 1) * sizeof *rg.columns);
     if (!rg.columns)
         return sm_error_nomem(e, "parquet footer");
@@ -110,9 +114,9 @@ sm_err_t sm_pq_writer_write(sm_pq_writer_t *w, const sm_batch_t *batch, sm_error
     if (!sm_type_equal_ex(batch->schema, w->schema, SM_TYPE_EQ_IGNORE_NULLABLE)) {
         char a[256], b[256];
         w->failed = true;
-        return sm_error_set(e, SM_ERR_INVALID, "parquet writer %s: batch schema %s differs from the file's %s",
-                            w->key, sm_type_name(batch->schema, a, sizeof a),
-                            sm_type_name(w->schema, b, sizeof b));
+        return sm_error_set(
+            e, SM_ERR_INVALID, "parquet writer %s: batch schema %s differs from the file's %s",
+            w->key, sm_type_name(batch->schema, a, sizeof a), sm_type_name(w->schema, b, sizeof b));
     }
     size_t rg_rows = w->opts.row_group_rows ? w->opts.row_group_rows : DEFAULT_RG_ROWS;
     size_t rg_bytes = w->opts.row_group_bytes ? w->opts.row_group_bytes : DEFAULT_RG_BYTES;

@@ -56,12 +56,12 @@ typedef struct sm_pq_writer_opts {
  * encoding of the physical type (for BYTE_ARRAY the bytes themselves; for
  * decimals in FIXED_LEN_BYTE_ARRAY big-endian two's complement). */
 typedef struct sm_pq_leaf_stats {
-    const char *path;         /* dotted path of the leaf in the file schema */
-    const sm_type_t *type;    /* columnar type of the leaf */
+    const char *path;      /* dotted path of the leaf in the file schema */
+    const sm_type_t *type; /* columnar type of the leaf */
     int64_t null_count;
     int64_t num_values;
-    bool has_min_max;         /* false when every value was null or NaN */
-    sm_pq_bytes_t min, max;   /* valid until the writer is freed */
+    bool has_min_max;       /* false when every value was null or NaN */
+    sm_pq_bytes_t min, max; /* valid until the writer is freed */
 } sm_pq_leaf_stats_t;
 
 typedef struct sm_pq_writer sm_pq_writer_t;

@@ -290,7 +290,7 @@ static sm_err_t add_values(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t
      * the loops below append without checks */
     size_t width = c->leaf->physical == SM_PQ_INT32 || c->leaf->physical == SM_PQ_FLOAT ? 4
                    : c->leaf->physical == SM_PQ_FIXED_LEN_BYTE_ARRAY ? (size_t)c->leaf->type_length
-                                                                      : 8;
+                                                                     : 8;
     if (c->dict_on ? (rc = sm_buf_reserve(&c->idx, nv * sizeof(uint32_t), e))
                    : (c->leaf->physical != SM_PQ_BYTE_ARRAY && c->leaf->physical != SM_PQ_BOOLEAN &&
                       (rc = sm_buf_reserve(&c->plain, nv * width, e))))
@@ -314,10 +314,18 @@ static sm_err_t add_values(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t
             size_t r = ROW(i);
             int32_t x;
             switch (kind) {
-            case SM_TYPE_INT8: x = sm_vector_get_i8(v, r); break;
-            case SM_TYPE_INT16: x = sm_vector_get_i16(v, r); break;
-            case SM_TYPE_DECIMAL: x = (int32_t)sm_vector_get_i128(v, r); break;
-            default: x = sm_vector_get_i32(v, r); break;
+            case SM_TYPE_INT8:
+                x = sm_vector_get_i8(v, r);
+                break;
+            case SM_TYPE_INT16:
+                x = sm_vector_get_i16(v, r);
+                break;
+            case SM_TYPE_DECIMAL:
+                x = (int32_t)sm_vector_get_i128(v, r);
+                break;
+            default:
+                x = sm_vector_get_i32(v, r);
+                break;
             }
             stat_i(st, x);
             if (c->dict_on)
@@ -399,7 +407,8 @@ static sm_err_t add_values(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t
         }
         break;
     default:
-        return sm_error_set(e, SM_ERR_INTERNAL, "parquet writer: physical type %d", c->leaf->physical);
+        return sm_error_set(e, SM_ERR_INTERNAL, "parquet writer: physical type %d",
+                            c->leaf->physical);
     }
     /* a dictionary that holds most of the values seen pays off little: give
      * it up early (unique keys, measurements) instead of at its size limit */
@@ -633,15 +642,15 @@ sm_err_t sm_pq_colw_finish(sm_pq_colw_t *c, sm_store_writer_t *out, sm_arena_t *
     if (c->dict_in_chunk) {
         sm_buf_reset(&c->comp);
         sm_buf_reset(&c->scratch);
-        if ((rc = sm_pq_codec_compress(c->codec, c->dict_plain.data, c->dict_plain.len, &c->comp, e)))
+        if ((rc = sm_pq_codec_compress(c->codec, c->dict_plain.data, c->dict_plain.len, &c->comp,
+                                       e)))
             return rc;
-        sm_pq_page_header_t ph = {
-            .type = SM_PQ_PAGE_DICTIONARY,
-            .uncompressed_page_size = (int32_t)c->dict_plain.len,
-            .compressed_page_size = (int32_t)c->comp.len,
-            .has_dictionary_page_header = true,
-            .dictionary_page_header = {.num_values = (int32_t)c->dict_count,
-                                       .encoding = SM_PQ_ENC_PLAIN}};
+        sm_pq_page_header_t ph = {.type = SM_PQ_PAGE_DICTIONARY,
+                                  .uncompressed_page_size = (int32_t)c->dict_plain.len,
+                                  .compressed_page_size = (int32_t)c->comp.len,
+                                  .has_dictionary_page_header = true,
+                                  .dictionary_page_header = {.num_values = (int32_t)c->dict_count,
+                                                             .encoding = SM_PQ_ENC_PLAIN}};
         if ((rc = sm_pq_page_header_encode(&ph, &c->scratch, e)) ||
             (rc = write_out(out, c->scratch.data, c->scratch.len, e)) ||
             (rc = write_out(out, c->comp.data, c->comp.len, e)))
@@ -692,12 +701,14 @@ sm_err_t sm_pq_colw_finish(sm_pq_colw_t *c, sm_store_writer_t *out, sm_arena_t *
     m->has_encoding_stats = true;
     uint32_t ns = 0;
     if (c->dict_in_chunk)
-        m->encoding_stats[ns++] = (sm_pq_page_enc_stats_t){SM_PQ_PAGE_DICTIONARY, SM_PQ_ENC_PLAIN, 1};
+        m->encoding_stats[ns++] =
+            (sm_pq_page_enc_stats_t){SM_PQ_PAGE_DICTIONARY, SM_PQ_ENC_PLAIN, 1};
     if (c->dict_pages)
         m->encoding_stats[ns++] =
             (sm_pq_page_enc_stats_t){SM_PQ_PAGE_DATA, SM_PQ_ENC_RLE_DICTIONARY, c->dict_pages};
     if (c->plain_pages)
-        m->encoding_stats[ns++] = (sm_pq_page_enc_stats_t){SM_PQ_PAGE_DATA, SM_PQ_ENC_PLAIN, c->plain_pages};
+        m->encoding_stats[ns++] =
+            (sm_pq_page_enc_stats_t){SM_PQ_PAGE_DATA, SM_PQ_ENC_PLAIN, c->plain_pages};
     m->num_encoding_stats = ns;
     if (c->opts->page_v2)
         for (uint32_t i = 0; i < ns; i++)

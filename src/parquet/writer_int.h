@@ -12,13 +12,13 @@
 
 /* Min/max/null tracking in the physical domain of a leaf. */
 typedef struct sm_pq_stat {
-    bool has;     /* a non-null, non-NaN value was seen */
+    bool has; /* a non-null, non-NaN value was seen */
     int64_t nulls;
     int64_t values;
     union {
-        int64_t i;   /* BOOLEAN, INT32, INT64 */
-        double d;    /* FLOAT, DOUBLE */
-        sm_i128 q;   /* decimals in FIXED_LEN_BYTE_ARRAY */
+        int64_t i; /* BOOLEAN, INT32, INT64 */
+        double d;  /* FLOAT, DOUBLE */
+        sm_i128 q; /* decimals in FIXED_LEN_BYTE_ARRAY */
     } min, max;
     sm_buf_t bmin, bmax; /* BYTE_ARRAY */
 } sm_pq_stat_t;
@@ -31,8 +31,8 @@ typedef struct sm_pq_colw {
     /* the page being filled */
     sm_buf_t def, rep; /* uint16 levels */
     size_t page_levels, page_nulls, page_rows;
-    sm_buf_t plain;    /* PLAIN values */
-    sm_buf_t idx;      /* uint32 dictionary indices */
+    sm_buf_t plain; /* PLAIN values */
+    sm_buf_t idx;   /* uint32 dictionary indices */
     /* the chunk's dictionary */
     bool dict_on, dict_in_chunk;
     sm_ht64_t *dict64;

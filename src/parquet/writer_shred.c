@@ -72,8 +72,10 @@ static sm_err_t bind(shred_t *s, const sm_pq_node_t *n, const sm_vector_t *v)
         return rc ? rc : bind(s, &n->children[1], entries->children[1]);
     }
     if (v->nchildren != n->nchildren)
-        return sm_error_set(s->e, SM_ERR_INVALID, "parquet writer: column \"%s\": vector shape differs "
-                            "from the schema", n->name);
+        return sm_error_set(s->e, SM_ERR_INVALID,
+                            "parquet writer: column \"%s\": vector shape differs "
+                            "from the schema",
+                            n->name);
     for (uint32_t k = 0; k < n->nchildren; k++) {
         sm_err_t rc = bind(s, &n->children[k], v->children[k]);
         if (rc)
@@ -86,8 +88,8 @@ static sm_err_t walk(shred_t *s, const sm_pq_node_t *n, const sm_vector_t *v, si
 {
     if (sm_vector_is_null(v, i)) {
         if (!n->nullable)
-            return sm_error_set(s->e, SM_ERR_INVALID,
-                                "NULL in the non-nullable column \"%s\"", n->name);
+            return sm_error_set(s->e, SM_ERR_INVALID, "NULL in the non-nullable column \"%s\"",
+                                n->name);
         return emit_nulls(s, n, (int16_t)(n->def - 1), rep);
     }
     if (n->leaf >= 0) {
@@ -133,7 +135,8 @@ static sm_err_t shred_flat(const sm_pq_node_t *node, const sm_vector_t *v, sm_pq
     if (v->null_count == 0 || !v->validity)
         return sm_pq_colw_add(c, NULL, NULL, n, n, v, NULL, 0, n, e);
     if (!node->nullable)
-        return sm_error_set(e, SM_ERR_INVALID, "NULL in the non-nullable column \"%s\"", node->name);
+        return sm_error_set(e, SM_ERR_INVALID, "NULL in the non-nullable column \"%s\"",
+                            node->name);
     uint16_t *def = sm_malloc(n * sizeof *def + 1);
     uint32_t *idx = sm_malloc(n * sizeof *idx + 1);
     sm_err_t rc = SM_OK;

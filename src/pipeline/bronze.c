@@ -10,7 +10,7 @@
 
 typedef struct ingest {
     sm_delta_write_t *w;
-    sm_type_t *schema;       /* pg columns + the three added */
+    sm_type_t *schema;           /* pg columns + the three added */
     sm_vector_t *ts, *src, *day; /* constant columns, grown to a batch */
     int64_t now_us;
     int32_t today;

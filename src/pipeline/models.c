@@ -202,7 +202,8 @@ static bool upstream(const sm_model_plan_t *plan, int from, int to, int depth)
     return false;
 }
 
-bool sm_models_selected(const sm_model_plan_t *plan, const char *name, char *const *sel, size_t nsel)
+bool sm_models_selected(const sm_model_plan_t *plan, const char *name, char *const *sel,
+                        size_t nsel)
 {
     if (!sel || nsel == 0)
         return true;

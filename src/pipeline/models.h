@@ -34,12 +34,14 @@ typedef struct sm_model_plan {
 
 /* Orders the models of p.  `lake` (may be NULL) is asked whether a table
  * that is not produced by the project exists already. */
-sm_err_t sm_models_plan(const sm_project_t *p, sm_lake_t *lake, sm_model_plan_t *out, sm_error_t *e);
+sm_err_t sm_models_plan(const sm_project_t *p, sm_lake_t *lake, sm_model_plan_t *out,
+                        sm_error_t *e);
 void sm_models_plan_free(sm_model_plan_t *plan);
 
 /* Selection: true when model `name` is selected by the selectors (NULL or
  * none = all).  A selector is a model name, "+name" (it and everything
  * upstream), or "name+" (it and everything downstream). */
-bool sm_models_selected(const sm_model_plan_t *plan, const char *name, char *const *sel, size_t nsel);
+bool sm_models_selected(const sm_model_plan_t *plan, const char *name, char *const *sel,
+                        size_t nsel);
 
 #endif

@@ -35,7 +35,8 @@ static bool plain_name(const char *s)
     return true;
 }
 
-static sm_err_t add_table(sm_project_t *p, const char *source, const sm_yaml_node_t *t, sm_error_t *e)
+static sm_err_t add_table(sm_project_t *p, const char *source, const sm_yaml_node_t *t,
+                          sm_error_t *e)
 {
     static const char *const keys[] = {"name", "as", "mode", "column", NULL};
     sm_bronze_table_t bt = {.mode = SM_INGEST_FULL};
@@ -71,12 +72,14 @@ static sm_err_t add_table(sm_project_t *p, const char *source, const sm_yaml_nod
         if (strcmp(m, "incremental") == 0)
             bt.mode = SM_INGEST_INCREMENTAL;
         else if (strcmp(m, "full") != 0) {
-            rc = sm_yaml_error(e, mode, SM_ERR_INVALID, "mode must be full or incremental, not \"%s\"", m);
+            rc = sm_yaml_error(e, mode, SM_ERR_INVALID,
+                               "mode must be full or incremental, not \"%s\"", m);
             goto fail;
         }
     }
     if (bt.mode == SM_INGEST_INCREMENTAL && !col) {
-        rc = sm_yaml_error(e, t, SM_ERR_INVALID, "an incremental table needs a \"column\" (updated_at, an id)");
+        rc = sm_yaml_error(e, t, SM_ERR_INVALID,
+                           "an incremental table needs a \"column\" (updated_at, an id)");
         goto fail;
     }
     if (col && !(bt.column = dup_node(col, e, &rc)))
@@ -109,7 +112,8 @@ static sm_err_t load_sources(sm_project_t *p, const sm_yaml_node_t *sources, sm_
 {
     static const char *const keys[] = {"type", "url", "tables", NULL};
     if (sources->kind != SM_YAML_MAPPING)
-        return sm_yaml_error(e, sources, SM_ERR_INVALID, "sources must be a mapping of names to sources");
+        return sm_yaml_error(e, sources, SM_ERR_INVALID,
+                             "sources must be a mapping of names to sources");
     size_t n = sm_yaml_count(sources);
     p->sources = sm_calloc(n ? n : 1, sizeof *p->sources);
     if (!p->sources)
@@ -127,13 +131,15 @@ static sm_err_t load_sources(sm_project_t *p, const sm_yaml_node_t *sources, sm_
         const sm_yaml_node_t *type = sm_yaml_map_get(s, "type");
         const char *ts;
         if (!type) {
-            rc = sm_yaml_error(e, s, SM_ERR_INVALID, "source \"%s\" needs a type (postgres)", src->name);
+            rc = sm_yaml_error(e, s, SM_ERR_INVALID, "source \"%s\" needs a type (postgres)",
+                               src->name);
             break;
         }
         if ((rc = sm_yaml_get_str(type, &ts, e)))
             break;
         if (strcmp(ts, "postgres") != 0 && strcmp(ts, "postgresql") != 0) {
-            rc = sm_yaml_error(e, type, SM_ERR_UNSUPPORTED, "unknown source type \"%s\" (known: postgres)", ts);
+            rc = sm_yaml_error(e, type, SM_ERR_UNSUPPORTED,
+                               "unknown source type \"%s\" (known: postgres)", ts);
             break;
         }
         src->kind = SM_SOURCE_POSTGRES;
@@ -172,7 +178,8 @@ static sm_err_t read_file(const char *path, char **out, sm_error_t *e)
         rc = sm_buf_append_str(&b, "", e);
     if (rc) {
         sm_buf_free(&b);
-        return rc == SM_ERR_LIMIT ? sm_error_set(e, rc, "%s: a model is limited to %u bytes", path, MAX_MODEL_BYTES)
+        return rc == SM_ERR_LIMIT ? sm_error_set(e, rc, "%s: a model is limited to %u bytes", path,
+                                                 MAX_MODEL_BYTES)
                                   : rc;
     }
     *out = (char *)sm_buf_detach(&b, NULL);
@@ -211,7 +218,8 @@ static sm_err_t load_models(sm_project_t *p, sm_error_t *e)
             snprintf(base, sizeof base, "%.*s", (int)(len - 4), f->d_name);
             if (!plain_name(base)) {
                 rc = sm_error_set(e, SM_ERR_INVALID,
-                                  "%s/%s: a model file name must be letters, digits, _ and -", ldir, f->d_name);
+                                  "%s/%s: a model file name must be letters, digits, _ and -", ldir,
+                                  f->d_name);
                 break;
             }
             sm_model_t m = {0};

@@ -40,11 +40,11 @@ typedef enum sm_ingest_mode {
 } sm_ingest_mode_t;
 
 typedef struct sm_bronze_table {
-    char *source;  /* the source's name */
-    char *table;   /* in the source ("name" or "schema.name") */
-    char *name;    /* the bronze table: bronze.<name> */
+    char *source; /* the source's name */
+    char *table;  /* in the source ("name" or "schema.name") */
+    char *name;   /* the bronze table: bronze.<name> */
     sm_ingest_mode_t mode;
-    char *column;  /* incremental: the monotonic column */
+    char *column; /* incremental: the monotonic column */
 } sm_bronze_table_t;
 
 typedef struct sm_source {
@@ -54,15 +54,15 @@ typedef struct sm_source {
 } sm_source_t;
 
 typedef struct sm_model {
-    char *name;  /* "layer.name" */
+    char *name; /* "layer.name" */
     char *layer;
-    char *path;  /* the SQL file */
-    char *sql;   /* its text */
+    char *path;     /* the SQL file */
+    char *sql;      /* its text */
     bool streaming; /* under models/streaming/: run by `smelt stream`, not `smelt run` */
 } sm_model_t;
 
 typedef struct sm_project {
-    char *dir;   /* the project directory */
+    char *dir; /* the project directory */
     sm_source_t *sources;
     size_t nsources;
     sm_bronze_table_t *bronze;

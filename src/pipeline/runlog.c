@@ -23,10 +23,12 @@ static sm_err_t append(sm_batch_t *b, const char *run_id, const sm_run_record_t 
 {
     sm_vector_t **c = b->cols;
     sm_err_t rc;
-    if ((rc = sm_vector_append_str(c[0], run_id, e)) || (rc = sm_vector_append_str(c[1], r->model, e)) ||
+    if ((rc = sm_vector_append_str(c[0], run_id, e)) ||
+        (rc = sm_vector_append_str(c[1], r->model, e)) ||
         (rc = sm_vector_append_i64(c[2], r->started_ms * 1000, e)) ||
-        (rc = sm_vector_append_f64(c[3], r->seconds, e)) || (rc = sm_vector_append_str(c[4], r->status, e)) ||
-        (rc = opt_i64(c[5], r->rows, e)) || (rc = opt_i64(c[6], r->output_version, e)))
+        (rc = sm_vector_append_f64(c[3], r->seconds, e)) ||
+        (rc = sm_vector_append_str(c[4], r->status, e)) || (rc = opt_i64(c[5], r->rows, e)) ||
+        (rc = opt_i64(c[6], r->output_version, e)))
         return rc;
     for (size_t i = 0; i < r->ninputs && !rc; i++)
         rc = sm_vector_append_str(sm_vector_child(c[7], 0), r->inputs[i], e);
@@ -58,8 +60,10 @@ sm_err_t sm_runlog_append(sm_lake_t *lake, const char *run_id, const sm_run_reco
     if (!rc)
         rc = sm_lake_resolve(lake, "_smelt.runs", &t, e);
     if (!rc) {
-        sm_delta_write_opts_t o = {.mode = SM_DELTA_APPEND, .operation = "WRITE",
-                                   .table_name = "runs", .parquet = {.codec = SM_PQ_CODEC_SNAPPY}};
+        sm_delta_write_opts_t o = {.mode = SM_DELTA_APPEND,
+                                   .operation = "WRITE",
+                                   .table_name = "runs",
+                                   .parquet = {.codec = SM_PQ_CODEC_SNAPPY}};
         rc = sm_delta_write_open(t.store, t.prefix, schema, &o, &w, e);
     }
     if (!rc)

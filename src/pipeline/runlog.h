@@ -35,7 +35,7 @@ typedef struct sm_run_record {
     const char *const *inputs;
     const int64_t *input_versions; /* -1 = NULL; may be NULL */
     size_t ninputs;
-    const char *error;      /* NULL when ok */
+    const char *error; /* NULL when ok */
 } sm_run_record_t;
 
 /* Appends the records of one run to _smelt.runs (created on first use). */

@@ -28,8 +28,11 @@ static sm_err_t write_step(sm_store_t *st, sm_type_t *schema, sm_delta_mode_t mo
                            bool remember, sm_error_t *e)
 {
     const char *pby[] = {"country"};
-    sm_delta_write_opts_t o = {.mode = mode, .partition_by = pby, .npartition_by = 1,
-                               .txn_app_id = txn, .txn_version = txn_v,
+    sm_delta_write_opts_t o = {.mode = mode,
+                               .partition_by = pby,
+                               .npartition_by = 1,
+                               .txn_app_id = txn,
+                               .txn_version = txn_v,
                                .parquet = {.codec = SM_PQ_CODEC_SNAPPY}};
     sm_delta_write_t *w = NULL;
     sm_batch_t *b = NULL;
@@ -49,9 +52,10 @@ static sm_err_t write_step(sm_store_t *st, sm_type_t *schema, sm_delta_mode_t mo
         rc = sm_batch_append_row(b, cells, e);
         if (!rc && remember) {
             char line[256];
-            snprintf(line, sizeof line,
-                     "{\"id\":%s,\"country\":\"%s\",\"amount\":\"%s\",\"day\":\"%s\",\"note\":%s%s%s}", id,
-                     c, amount, day, i % 7 ? "\"" : "", i % 7 ? note : "null", i % 7 ? "\"" : "");
+            snprintf(
+                line, sizeof line,
+                "{\"id\":%s,\"country\":\"%s\",\"amount\":\"%s\",\"day\":\"%s\",\"note\":%s%s%s}",
+                id, c, amount, day, i % 7 ? "\"" : "", i % 7 ? note : "null", i % 7 ? "\"" : "");
             free(expected[i]);
             expected[i] = strdup(line);
         }
@@ -64,7 +68,9 @@ static sm_err_t write_step(sm_store_t *st, sm_type_t *schema, sm_delta_mode_t mo
         rc = sm_delta_write_commit(w, &res, e);
         w = NULL;
         if (!rc)
-            fprintf(stderr, "delta_gen: version %" PRId64 ", %" PRId64 " files added, %" PRId64 " removed\n",
+            fprintf(stderr,
+                    "delta_gen: version %" PRId64 ", %" PRId64 " files added, %" PRId64
+                    " removed\n",
                     res.version, res.files_added, res.files_removed);
     }
     sm_delta_write_abort(w);
@@ -102,7 +108,8 @@ int main(int argc, char **argv)
                 expected[i] = NULL;
             }
         }
-        rc = write_step(st, schema, SM_DELTA_OVERWRITE_PARTITIONS, 3000, 5, "FRANCE", NULL, 0, true, &e);
+        rc = write_step(st, schema, SM_DELTA_OVERWRITE_PARTITIONS, 3000, 5, "FRANCE", NULL, 0, true,
+                        &e);
     }
     /* v11..v13: more appends */
     for (int k = 0; !rc && k < 3; k++)

@@ -48,26 +48,59 @@ static sm_err_t fill(sm_batch_t *b, size_t rows, int64_t base, sm_error_t *e)
         rc = sm_vector_append_i64(c[0], id, e);
 #define OR_NULL(v, expr) (rc ? rc : (chance(15) ? sm_vector_append_null(v, e) : (expr)))
         rc = OR_NULL(c[1], sm_vector_append_bool(c[1], next() & 1, e));
-        rc = OR_NULL(c[2], sm_vector_append_i8(c[2], edge == 1 ? INT8_MIN : edge == 2 ? INT8_MAX : (int8_t)next(), e));
+        rc = OR_NULL(c[2], sm_vector_append_i8(c[2],
+                                               edge == 1   ? INT8_MIN
+                                               : edge == 2 ? INT8_MAX
+                                                           : (int8_t)next(),
+                                               e));
         rc = OR_NULL(c[3], sm_vector_append_i16(c[3], edge == 1 ? INT16_MIN : (int16_t)next(), e));
-        rc = OR_NULL(c[4], sm_vector_append_i32(c[4], edge == 1 ? INT32_MIN : edge == 2 ? INT32_MAX : (int32_t)next(), e));
-        rc = OR_NULL(c[5], sm_vector_append_i64(c[5], edge == 1 ? INT64_MIN : edge == 2 ? INT64_MAX : (int64_t)next(), e));
-        float f = edge == 3 ? NAN : edge == 4 ? -0.0f : edge == 5 ? INFINITY : (float)((int64_t)(next() % 2000000) - 1000000) / 7.0f;
+        rc = OR_NULL(c[4], sm_vector_append_i32(c[4],
+                                                edge == 1   ? INT32_MIN
+                                                : edge == 2 ? INT32_MAX
+                                                            : (int32_t)next(),
+                                                e));
+        rc = OR_NULL(c[5], sm_vector_append_i64(c[5],
+                                                edge == 1   ? INT64_MIN
+                                                : edge == 2 ? INT64_MAX
+                                                            : (int64_t)next(),
+                                                e));
+        float f = edge == 3   ? NAN
+                  : edge == 4 ? -0.0f
+                  : edge == 5 ? INFINITY
+                              : (float)((int64_t)(next() % 2000000) - 1000000) / 7.0f;
         rc = OR_NULL(c[6], sm_vector_append_f32(c[6], f, e));
-        double d = edge == 3 ? NAN : edge == 4 ? -INFINITY : edge == 5 ? 0.1 : (double)(int64_t)next() / 3.0;
+        double d = edge == 3   ? NAN
+                   : edge == 4 ? -INFINITY
+                   : edge == 5 ? 0.1
+                               : (double)(int64_t)next() / 3.0;
         rc = OR_NULL(c[7], sm_vector_append_f64(c[7], d, e));
-        rc = OR_NULL(c[8], sm_vector_append_i128(c[8], edge == 1 ? -999999999 : (sm_i128)((int64_t)(next() % 1999999999) - 999999999), e));
-        rc = OR_NULL(c[9], sm_vector_append_i128(c[9], (sm_i128)((int64_t)(next() % 1999999999999999999LL)) - 999999999999999999LL, e));
-        sm_i128 big = edge == 1 ? -(sm_pow10_i128(38) - 1) : edge == 2 ? sm_pow10_i128(38) - 1
-                                   : (sm_i128)(int64_t)next() * (sm_i128)(int64_t)next();
+        rc = OR_NULL(
+            c[8],
+            sm_vector_append_i128(
+                c[8],
+                edge == 1 ? -999999999 : (sm_i128)((int64_t)(next() % 1999999999) - 999999999), e));
+        rc = OR_NULL(c[9],
+                     sm_vector_append_i128(c[9],
+                                           (sm_i128)((int64_t)(next() % 1999999999999999999LL)) -
+                                               999999999999999999LL,
+                                           e));
+        sm_i128 big = edge == 1   ? -(sm_pow10_i128(38) - 1)
+                      : edge == 2 ? sm_pow10_i128(38) - 1
+                                  : (sm_i128)(int64_t)next() * (sm_i128)(int64_t)next();
         rc = OR_NULL(c[10], sm_vector_append_i128(c[10], big, e));
-        rc = OR_NULL(c[11], sm_vector_append_i32(c[11], edge == 1 ? -719162 : edge == 2 ? 2932896 : (int32_t)(next() % 40000) - 10000, e));
-        int64_t ts = edge == 1 ? -62135596800000000LL : (int64_t)(next() % 4000000000000000ULL) - 1000000000000000LL;
+        rc = OR_NULL(c[11], sm_vector_append_i32(c[11],
+                                                 edge == 1   ? -719162
+                                                 : edge == 2 ? 2932896
+                                                             : (int32_t)(next() % 40000) - 10000,
+                                                 e));
+        int64_t ts = edge == 1 ? -62135596800000000LL
+                               : (int64_t)(next() % 4000000000000000ULL) - 1000000000000000LL;
         rc = OR_NULL(c[12], sm_vector_append_i64(c[12], ts, e));
         rc = OR_NULL(c[13], sm_vector_append_i64(c[13], ts / 3, e));
         char s[64];
         int n = snprintf(s, sizeof s, "row-%" PRId64 "-%" PRIu64, id, next() % 1000);
-        rc = OR_NULL(c[14], edge == 6 ? sm_vector_append_bytes(c[14], "", 0, e) : sm_vector_append_bytes(c[14], s, (size_t)n, e));
+        rc = OR_NULL(c[14], edge == 6 ? sm_vector_append_bytes(c[14], "", 0, e)
+                                      : sm_vector_append_bytes(c[14], s, (size_t)n, e));
         rc = OR_NULL(c[15], sm_vector_append_str(c[15], countries[next() % 6], e));
         uint8_t bin[8];
         for (int k = 0; k < 8; k++)
@@ -161,8 +194,11 @@ int main(int argc, char **argv)
         {"zstd", {.codec = SM_PQ_CODEC_ZSTD, .level = 3}},
         {"none_plain", {.codec = SM_PQ_CODEC_UNCOMPRESSED, .no_dictionary = true}},
         {"gzip_v2", {.codec = SM_PQ_CODEC_GZIP, .page_v2 = true}},
-        {"small_pages", {.codec = SM_PQ_CODEC_SNAPPY, .page_bytes = 700, .row_group_rows = 1000,
-                         .dictionary_bytes = 300}},
+        {"small_pages",
+         {.codec = SM_PQ_CODEC_SNAPPY,
+          .page_bytes = 700,
+          .row_group_rows = 1000,
+          .dictionary_bytes = 300}},
     };
     sm_error_t e;
     sm_type_t *schema = NULL;

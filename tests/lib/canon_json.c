@@ -157,4 +157,3 @@ void canon_put_value(const sm_vector_t *v, size_t i)
         break;
     }
 }
-

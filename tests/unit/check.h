@@ -18,59 +18,61 @@
 static int check_failed_in_test, check_passed_tests, check_failed_tests;
 static long check_count;
 
-#define CHECK(cond)                                                                  \
-    do {                                                                             \
-        check_count++;                                                               \
-        if (!(cond)) {                                                               \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
-            check_failed_in_test = 1;                                                \
-        }                                                                            \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        check_count++;                                                                             \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+            check_failed_in_test = 1;                                                              \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_EQ_INT(a, b)                                                                  \
-    do {                                                                                    \
-        int64_t check_a_ = (int64_t)(a), check_b_ = (int64_t)(b);                           \
-        check_count++;                                                                      \
-        if (check_a_ != check_b_) {                                                         \
-            fprintf(stderr, "%s:%d: CHECK_EQ_INT failed: %s == %s (%" PRId64 " vs %" PRId64 \
-                    ")\n", __FILE__, __LINE__, #a, #b, check_a_, check_b_);                 \
-            check_failed_in_test = 1;                                                       \
-        }                                                                                   \
+#define CHECK_EQ_INT(a, b)                                                                         \
+    do {                                                                                           \
+        int64_t check_a_ = (int64_t)(a), check_b_ = (int64_t)(b);                                  \
+        check_count++;                                                                             \
+        if (check_a_ != check_b_) {                                                                \
+            fprintf(stderr, "%s:%d: CHECK_EQ_INT failed: %s == %s (%" PRId64 " vs %" PRId64 ")\n", \
+                    __FILE__, __LINE__, #a, #b, check_a_, check_b_);                               \
+            check_failed_in_test = 1;                                                              \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_EQ_STR(a, b)                                                                \
-    do {                                                                                  \
-        const char *check_a_ = (a), *check_b_ = (b);                                      \
-        check_count++;                                                                    \
-        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                  \
-            fprintf(stderr, "%s:%d: CHECK_EQ_STR failed: %s == %s\n  got:      \"%s\"\n"  \
-                    "  expected: \"%s\"\n", __FILE__, __LINE__, #a, #b,                   \
-                    check_a_ ? check_a_ : "(null)", check_b_ ? check_b_ : "(null)");      \
-            check_failed_in_test = 1;                                                     \
-        }                                                                                 \
+#define CHECK_EQ_STR(a, b)                                                                         \
+    do {                                                                                           \
+        const char *check_a_ = (a), *check_b_ = (b);                                               \
+        check_count++;                                                                             \
+        if (!check_a_ || !check_b_ || strcmp(check_a_, check_b_) != 0) {                           \
+            fprintf(stderr,                                                                        \
+                    "%s:%d: CHECK_EQ_STR failed: %s == %s\n  got:      \"%s\"\n"                   \
+                    "  expected: \"%s\"\n",                                                        \
+                    __FILE__, __LINE__, #a, #b, check_a_ ? check_a_ : "(null)",                    \
+                    check_b_ ? check_b_ : "(null)");                                               \
+            check_failed_in_test = 1;                                                              \
+        }                                                                                          \
     } while (0)
 
 /* The call succeeded (returned SM_OK); on failure prints the error object. */
-#define CHECK_OK(call, errp)                                                         \
-    do {                                                                             \
-        check_count++;                                                               \
-        if ((call) != 0) {                                                           \
-            fprintf(stderr, "%s:%d: CHECK_OK failed: %s: %s\n", __FILE__, __LINE__, #call, \
-                    (errp)->msg);                                                    \
-            check_failed_in_test = 1;                                                \
-        }                                                                            \
+#define CHECK_OK(call, errp)                                                                       \
+    do {                                                                                           \
+        check_count++;                                                                             \
+        if ((call) != 0) {                                                                         \
+            fprintf(stderr, "%s:%d: CHECK_OK failed: %s: %s\n", __FILE__, __LINE__, #call,         \
+                    (errp)->msg);                                                                  \
+            check_failed_in_test = 1;                                                              \
+        }                                                                                          \
     } while (0)
 
-#define RUN(fn)                                                      \
-    do {                                                             \
-        check_failed_in_test = 0;                                    \
-        fn();                                                        \
-        if (check_failed_in_test) {                                  \
-            fprintf(stderr, "FAIL %s\n", #fn);                       \
-            check_failed_tests++;                                    \
-        } else {                                                     \
-            check_passed_tests++;                                    \
-        }                                                            \
+#define RUN(fn)                                                                                    \
+    do {                                                                                           \
+        check_failed_in_test = 0;                                                                  \
+        fn();                                                                                      \
+        if (check_failed_in_test) {                                                                \
+            fprintf(stderr, "FAIL %s\n", #fn);                                                     \
+            check_failed_tests++;                                                                  \
+        } else {                                                                                   \
+            check_passed_tests++;                                                                  \
+        }                                                                                          \
     } while (0)
 
 static inline int check_summary(void)

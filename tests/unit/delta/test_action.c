@@ -111,17 +111,25 @@ static void test_round_trip(void)
     in[0].u.protocol.min_reader_version = 1;
     in[0].u.protocol.min_writer_version = 2;
     in[1].kind = SM_DELTA_METADATA;
-    in[1].u.metadata = (sm_delta_metadata_t){.id = "abc", .provider = "parquet",
+    in[1].u.metadata = (sm_delta_metadata_t){.id = "abc",
+                                             .provider = "parquet",
                                              .schema_string = "{\"type\":\"struct\",\"fields\":[]}",
-                                             .partition_columns = pcols, .n_partition_columns = 2,
+                                             .partition_columns = pcols,
+                                             .n_partition_columns = 2,
                                              .created_time = 42};
     in[2].kind = SM_DELTA_ADD;
-    in[2].u.add = (sm_delta_add_t){.path = "country=FRANCE/a b:c%.parquet", .partition_values = pv,
-                                   .n_partition_values = 2, .size = 99, .modification_time = 5,
-                                   .data_change = true, .stats = "{\"numRecords\":1}"};
+    in[2].u.add = (sm_delta_add_t){.path = "country=FRANCE/a b:c%.parquet",
+                                   .partition_values = pv,
+                                   .n_partition_values = 2,
+                                   .size = 99,
+                                   .modification_time = 5,
+                                   .data_change = true,
+                                   .stats = "{\"numRecords\":1}"};
     in[3].kind = SM_DELTA_REMOVE;
-    in[3].u.remove = (sm_delta_remove_t){.path = "old é.parquet", .deletion_timestamp = 9,
-                                         .data_change = true, .extended_file_metadata = true,
+    in[3].u.remove = (sm_delta_remove_t){.path = "old é.parquet",
+                                         .deletion_timestamp = 9,
+                                         .data_change = true,
+                                         .extended_file_metadata = true,
                                          .size = 10};
     in[4].kind = SM_DELTA_TXN;
     in[4].u.txn = (sm_delta_txn_t){.app_id = "stream-1", .version = 17, .last_updated = 3};

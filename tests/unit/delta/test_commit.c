@@ -21,7 +21,8 @@ static sm_store_t *open_store(void)
 static sm_delta_action_t add(const char *path)
 {
     sm_delta_action_t a = {.kind = SM_DELTA_ADD};
-    a.u.add = (sm_delta_add_t){.path = path, .size = 1, .modification_time = 1, .data_change = true};
+    a.u.add =
+        (sm_delta_add_t){.path = path, .size = 1, .modification_time = 1, .data_change = true};
     return a;
 }
 
@@ -30,7 +31,9 @@ static void create(sm_store_t *st, const char *table)
     sm_delta_action_t acts[2] = {{.kind = SM_DELTA_PROTOCOL}, {.kind = SM_DELTA_METADATA}};
     acts[0].u.protocol = (sm_delta_protocol_t){.min_reader_version = 1, .min_writer_version = 2};
     acts[1].u.metadata = (sm_delta_metadata_t){
-        .id = "t-id", .provider = "parquet", .created_time = 1,
+        .id = "t-id",
+        .provider = "parquet",
+        .created_time = 1,
         .schema_string = "{\"type\":\"struct\",\"fields\":[{\"name\":\"a\",\"type\":\"long\","
                          "\"nullable\":true,\"metadata\":{}}]}"};
     sm_error_t e;
@@ -60,10 +63,11 @@ static void test_conflicts(void)
     /* an overwrite that read version 0 conflicts with those appends */
     sm_delta_action_t ow[2] = {{.kind = SM_DELTA_REMOVE}, add("three.parquet")};
     ow[0].u.remove = (sm_delta_remove_t){.path = "one.parquet", .data_change = true};
-    sm_delta_commit_opts_t o = {.operation = "WRITE", .operation_params = "{\"mode\":\"Overwrite\"}",
-                                .read_table = true};
+    sm_delta_commit_opts_t o = {
+        .operation = "WRITE", .operation_params = "{\"mode\":\"Overwrite\"}", .read_table = true};
     CHECK(sm_delta_commit(st, "c", 0, ow, 2, &o, &v, &e) == SM_ERR_CONFLICT);
-    CHECK(strstr(e.msg, "conflicts with version 1: another writer changed data this commit read") != NULL);
+    CHECK(strstr(e.msg, "conflicts with version 1: another writer changed data this commit read") !=
+          NULL);
     /* the same overwrite on top of the latest version succeeds */
     CHECK_OK(sm_delta_commit(st, "c", 2, ow, 2, &o, &v, &e), &e);
     CHECK_EQ_INT(v, 3);

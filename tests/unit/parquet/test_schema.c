@@ -69,8 +69,10 @@ static void test_round_trip_levels(void)
 
 static sm_pq_schema_elem_t leaf(const char *name, int rep, sm_pq_type_t type)
 {
-    return (sm_pq_schema_elem_t){.name = name, .has_repetition = true,
-                                 .repetition = (sm_pq_repetition_t)rep, .has_type = true,
+    return (sm_pq_schema_elem_t){.name = name,
+                                 .has_repetition = true,
+                                 .repetition = (sm_pq_repetition_t)rep,
+                                 .has_type = true,
                                  .type = type};
 }
 
@@ -118,7 +120,8 @@ static void test_legacy_lists(void)
     sm_free(s);
     /* bare repeated fields outside LIST */
     sm_pq_schema_elem_t c[] = {grp("schema", -1, 2, -1), leaf("r", SM_PQ_REPEATED, SM_PQ_INT32),
-                               grp("g", SM_PQ_REPEATED, 1, -1), leaf("y", SM_PQ_OPTIONAL, SM_PQ_DOUBLE)};
+                               grp("g", SM_PQ_REPEATED, 1, -1),
+                               leaf("y", SM_PQ_OPTIONAL, SM_PQ_DOUBLE)};
     s = schema_of(c, 4, &e);
     CHECK_EQ_STR(s, "struct<r:array<int>,g:array<struct<y:double>>>");
     sm_free(s);
