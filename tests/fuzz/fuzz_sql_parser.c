@@ -57,7 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         sm_err_t rc = sm_sql_parse_script(text, NULL, &again, &e);
         if (rc == SM_OK) {
             if (print_all(again, &b2, &e) == SM_OK &&
-                (b1.len != b2.len || memcmp(b1.data, b2.data, b1.len) != 0)) {
+                (b1.len != b2.len || (b1.len && memcmp(b1.data, b2.data, b1.len) != 0))) {
                 fprintf(stderr, "round trip differs:\n1: %s\n2: %s\n", (char *)b1.data,
                         (char *)b2.data);
                 __builtin_trap();
