@@ -45,6 +45,18 @@ int sm_cli_open_lake(sm_cli_ctx_t *ctx, const char *cmd, sm_lake_t **lake)
         return status;
     sm_error_t e;
     const char *loc = sm_config_get_str(ctx->config, "lake");
+    /* a relative lake written in smelt.yaml is relative to that file, so a
+     * project runs the same from any directory */
+    char resolved[4096];
+    const char *file = sm_config_file(ctx->config);
+    if (loc && loc[0] != '/' && !strstr(loc, "://") && file &&
+        sm_config_origin(ctx->config, "lake") == SM_CONFIG_FROM_FILE) {
+        const char *slash = strrchr(file, '/');
+        if (slash) {
+            snprintf(resolved, sizeof resolved, "%.*s/%s", (int)(slash - file), file, loc);
+            loc = resolved;
+        }
+    }
     sm_store_opts_t opts = {
         .endpoint = setting(ctx->config, "s3.endpoint"),
         .region = setting(ctx->config, "s3.region"),
