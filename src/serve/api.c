@@ -389,7 +389,11 @@ static sm_err_t api_query(sm_req_t *rq, sm_resp_t *rs, sm_error_t *e)
     sm_prov_pos_t pos = {0};
     sm_err_t rc = run_query(rq, &r, &pos, e);
     if (rc) {
+        /* a query the user got wrong (unknown column or table included) is
+         * a 400; only the server's own failures are 5xx */
         unsigned st = sm_serve_status_for(rc);
+        if (st == 404)
+            st = 400;
         sm_prov_result_free(&r);
         rs->status = st;
         rs->ctype = "application/json";
