@@ -49,6 +49,7 @@ int sm_cmd_serve(sm_cli_ctx_t *ctx, int argc, char **argv)
     sm_error_t e;
     if (sm_serve_run(&so, &prov, &e))
         status = sm_cli_fail("serve", &e);
+    sm_lake_provider_free(&lp);
     sm_lake_close(lake);
     return status;
 }
@@ -97,6 +98,7 @@ int sm_cmd_report(sm_cli_ctx_t *ctx, int argc, char **argv)
         }
     }
     sm_buf_free(&html);
+    sm_lake_provider_free(&lp);
     sm_lake_close(lake);
     return status;
 }

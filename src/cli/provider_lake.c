@@ -9,6 +9,7 @@
 #include "columnar/print.h"
 #include "columnar/text.h"
 #include "core/mem.h"
+#include "delta/commit.h"
 #include "delta/history.h"
 #include "delta/scan.h"
 #include "delta/snapshot.h"
@@ -323,7 +324,7 @@ static sm_err_t preview(void *ctx, const char *layer, const char *name, uint64_t
     return rc;
 }
 
-static sm_err_t dashboard(void *ctx, sm_arena_t *a, sm_prov_dashboard_t *out, sm_error_t *e)
+static sm_err_t dashboard_compute(void *ctx, sm_arena_t *a, sm_prov_dashboard_t *out, sm_error_t *e)
 {
     sm_lake_provider_t *lp = ctx;
     memset(out, 0, sizeof *out);
@@ -457,6 +458,78 @@ static sm_err_t runs(void *ctx, sm_arena_t *a, sm_prov_run_list_t *out, sm_error
     }
     sm_prov_result_free(&r);
     return SM_OK;
+}
+
+/* ---- the dashboard cache -------------------------------------------------- */
+
+static const char *copy_str(sm_arena_t *a, const char *s, bool *ok)
+{
+    if (!s)
+        return NULL;
+    const char *d = sm_arena_strdup(a, s);
+    *ok &= d != NULL;
+    return d;
+}
+
+static void copy_series(sm_arena_t *a, const sm_prov_series_t *in, sm_prov_series_t *out, bool *ok)
+{
+    *out = (sm_prov_series_t){0};
+    if (!in->n)
+        return;
+    out->labels = sm_arena_alloc(a, in->n * sizeof *out->labels);
+    out->values = sm_arena_alloc(a, in->n * sizeof *out->values);
+    if (!out->labels || !out->values) {
+        *ok = false;
+        return;
+    }
+    for (size_t i = 0; i < in->n; i++)
+        out->labels[i] = copy_str(a, in->labels[i], ok);
+    memcpy(out->values, in->values, in->n * sizeof *out->values);
+    out->n = in->n;
+}
+
+/* A deep copy of a dashboard into arena a. */
+static bool copy_dashboard(sm_arena_t *a, const sm_prov_dashboard_t *in, sm_prov_dashboard_t *out)
+{
+    bool ok = true;
+    *out = *in;
+    copy_series(a, &in->top_countries, &out->top_countries, &ok);
+    copy_series(a, &in->segments, &out->segments, &ok);
+    copy_series(a, &in->categories, &out->categories, &ok);
+    const sm_prov_grid_t *g = &in->rfm;
+    if (g->nrows && g->ncols) {
+        size_t n = g->nrows * g->ncols;
+        out->rfm.cells = sm_arena_alloc(a, n * sizeof(char *));
+        ok &= out->rfm.cells != NULL;
+        for (size_t i = 0; ok && i < n; i++)
+            out->rfm.cells[i] = copy_str(a, g->cells[i], &ok);
+    }
+    return ok;
+}
+
+#define DASHBOARD_TTL_MS 1000
+
+static sm_err_t dashboard(void *ctx, sm_arena_t *a, sm_prov_dashboard_t *out, sm_error_t *e)
+{
+    sm_lake_provider_t *lp = ctx;
+    int64_t now = sm_delta_now_ms();
+    if (!lp->dash_ms || now - lp->dash_ms >= DASHBOARD_TTL_MS || now < lp->dash_ms) {
+        sm_arena_reset(&lp->cache);
+        lp->dash_ms = 0;
+        sm_err_t rc = dashboard_compute(ctx, &lp->cache, &lp->dash, e);
+        if (rc)
+            return rc;
+        lp->dash_ms = now;
+    }
+    if (!copy_dashboard(a, &lp->dash, out))
+        return sm_error_nomem(e, "dashboard");
+    return SM_OK;
+}
+
+void sm_lake_provider_free(sm_lake_provider_t *lp)
+{
+    sm_arena_free(&lp->cache);
+    lp->dash_ms = 0;
 }
 
 /* The SQL console: one read-only statement, at most max_rows rows. */
