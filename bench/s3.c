@@ -71,6 +71,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "s3: %s\n", e.msg);
         return 1;
     }
-    printf("{\"engine\":\"smelt\",\"op\":\"%s\",\"bytes\":%zu,\"seconds\":%.4f}\n", argv[1], bytes, t);
+    printf("{\"engine\":\"smelt\",\"op\":\"%s\",\"bytes\":%zu,\"seconds\":%.4f}\n", argv[1], bytes,
+           t);
     return 0;
 }

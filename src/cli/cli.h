@@ -25,6 +25,11 @@
 
 enum { SM_EXIT_OK = 0, SM_EXIT_FAIL = 1, SM_EXIT_USAGE = 2 };
 
+/* The one symbol the commands library exports: main() of every command,
+ * called by the launcher (cli/launcher.c) with the process's arguments. */
+#define SM_CLI_EXPORT __attribute__((visibility("default")))
+SM_CLI_EXPORT int sm_cli_main(int argc, char **argv);
+
 typedef struct sm_cli_ctx {
     const char *prog;       /* "smelt" */
     const char *project;    /* --project DIR, or NULL */

@@ -1,4 +1,5 @@
-/* smelt — entry point: global options, then dispatch to a subcommand. */
+/* smelt — the commands' entry point (sm_cli_main, called by the launcher):
+ * global options, then dispatch to a subcommand. */
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "cli/commands.h"
+#include "cli/help.h"
 
 static const sm_cli_cmd_t commands[] = {
 #define SM_CLI_COMMAND(name, summary, fn) {name, summary, fn},
@@ -14,26 +16,6 @@ static const sm_cli_cmd_t commands[] = {
 #undef SM_CLI_COMMAND
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
-
-static void print_help(FILE *out)
-{
-    fprintf(out,
-            "smelt %s — a medallion data lake in one program\n\n"
-            "usage: smelt [GLOBAL OPTIONS] COMMAND [ARGS]\n\n"
-            "commands:\n",
-            SMELT_VERSION);
-    for (size_t i = 0; i < NCOMMANDS; i++)
-        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out,
-            "\nglobal options:\n"
-            "  --project DIR        pipeline project (default: the current directory)\n"
-            "  --lake LOCATION      lake root: a directory or s3://bucket/prefix (SMELT_LAKE)\n"
-            "  --log-level LEVEL    error, warn, info or debug (SMELT_LOG_LEVEL; default warn)\n"
-            "  --log-format FORMAT  text or json (SMELT_LOG_FORMAT; default text)\n"
-            "  -h, --help           this help; `smelt COMMAND --help` for a command\n"
-            "  -V, --version        print the version\n\n"
-            "Exit status: 0 success, 1 failure, 2 usage error.  See smelt(1).\n");
-}
 
 int sm_cli_fail(const char *cmd, const sm_error_t *e)
 {
@@ -52,7 +34,7 @@ int sm_cli_usage_error(const char *cmd, const char *fmt, ...)
     return SM_EXIT_USAGE;
 }
 
-int main(int argc, char **argv)
+SM_CLI_EXPORT int sm_cli_main(int argc, char **argv)
 {
     sm_cli_ctx_t ctx = {.prog = "smelt"};
     static const struct option opts[] = {
@@ -70,7 +52,7 @@ int main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, "+:hV", opts, NULL)) != -1) {
         switch (c) {
         case 'h':
-            print_help(stdout);
+            sm_cli_print_help(stdout);
             return SM_EXIT_OK;
         case 'V':
             printf("smelt %s\n", SMELT_VERSION);
@@ -94,7 +76,7 @@ int main(int argc, char **argv)
         }
     }
     if (optind >= argc) {
-        print_help(stderr);
+        sm_cli_print_help(stderr);
         return SM_EXIT_USAGE;
     }
     const char *name = argv[optind];
