@@ -327,7 +327,8 @@ static sm_err_t on_end(builder_t *b, const yaml_event_t *ev, sm_error_t *e)
     frame_t *f = &b->frames[--b->depth];
     sm_yaml_node_t *n = f->node;
     size_t count = b->nkids - f->first;
-    const sm_yaml_node_t **kids = b->kids + f->first;
+    /* no child yet anywhere: b->kids is still NULL (no offset on NULL) */
+    const sm_yaml_node_t **kids = count ? b->kids + f->first : NULL;
     size_t weight = 1;
     for (size_t i = 0; i < count; i++)
         weight += kids[i]->weight; /* bounded by the node cap: no overflow */
