@@ -620,28 +620,31 @@ static inline bool op_holds(sm_expr_op_t op, int c)
         }                                                                                          \
     } while (0)
 
-#define CMP_SWITCH(A, B)                                                                           \
+/* One comparison operator over a loop macro: LOOP(cond) runs cond for every
+ * row (BITS_LOOP fills a result bitmap, SELECT_LOOP a selection). */
+#define CMP_OPS(LOOP, A, B)                                                                        \
     switch (op) {                                                                                  \
     case SM_OP_EQ:                                                                                 \
     case SM_OP_EQ_NS:                                                                              \
-        BITS_LOOP((A) == (B));                                                                     \
+        LOOP((A) == (B));                                                                          \
         break;                                                                                     \
     case SM_OP_NE:                                                                                 \
-        BITS_LOOP((A) != (B));                                                                     \
+        LOOP((A) != (B));                                                                          \
         break;                                                                                     \
     case SM_OP_LT:                                                                                 \
-        BITS_LOOP((A) < (B));                                                                      \
+        LOOP((A) < (B));                                                                           \
         break;                                                                                     \
     case SM_OP_LE:                                                                                 \
-        BITS_LOOP((A) <= (B));                                                                     \
+        LOOP((A) <= (B));                                                                          \
         break;                                                                                     \
     case SM_OP_GT:                                                                                 \
-        BITS_LOOP((A) > (B));                                                                      \
+        LOOP((A) > (B));                                                                           \
         break;                                                                                     \
     default:                                                                                       \
-        BITS_LOOP((A) >= (B));                                                                     \
+        LOOP((A) >= (B));                                                                          \
         break;                                                                                     \
     }
+#define CMP_SWITCH(A, B) CMP_OPS(BITS_LOOP, A, B)
 
 #define CMP_TYPED(T)                                                                               \
     do {                                                                                           \
@@ -1275,27 +1278,7 @@ sm_err_t sm_expr_eval_const(const sm_expr_t *x, sm_expr_ctx_t *ctx, sm_value_t *
         }                                                                                          \
     } while (0)
 
-#define SELECT_OPS(A, C)                                                                           \
-    switch (op) {                                                                                  \
-    case SM_OP_EQ:                                                                                 \
-        SELECT_LOOP((A) == (C));                                                                   \
-        break;                                                                                     \
-    case SM_OP_NE:                                                                                 \
-        SELECT_LOOP((A) != (C));                                                                   \
-        break;                                                                                     \
-    case SM_OP_LT:                                                                                 \
-        SELECT_LOOP((A) < (C));                                                                    \
-        break;                                                                                     \
-    case SM_OP_LE:                                                                                 \
-        SELECT_LOOP((A) <= (C));                                                                   \
-        break;                                                                                     \
-    case SM_OP_GT:                                                                                 \
-        SELECT_LOOP((A) > (C));                                                                    \
-        break;                                                                                     \
-    default:                                                                                       \
-        SELECT_LOOP((A) >= (C));                                                                   \
-        break;                                                                                     \
-    }
+#define SELECT_OPS(A, C) CMP_OPS(SELECT_LOOP, A, C) /* EQ_NS never reaches it */
 
 /* Column-vs-constant comparison without NULLs straight to a selection;
  * false when the shape does not fit. */
