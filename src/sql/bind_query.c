@@ -75,6 +75,21 @@ static bool only_in(const sm_expr_t *x, const sm_lp_t *lp)
     return in && !out;
 }
 
+#define MAX_CONJUNCTS 256
+
+/* The conditions of a WHERE joined by AND, left to right, into conj (at
+ * most max).  When slots run short the rest of an AND stays one condition:
+ * none is ever dropped. */
+static void split_where(const sm_sql_expr_t *x, const sm_sql_expr_t **conj, size_t *n, size_t max)
+{
+    if (x->kind == SM_SQL_EXPR_BINARY && x->u.binary.op == SM_SQL_BINOP_AND && *n + 2 <= max) {
+        split_where(x->u.binary.left, conj, n, max - 1); /* leaves a slot for the right */
+        split_where(x->u.binary.right, conj, n, max);
+        return;
+    }
+    conj[(*n)++] = x;
+}
+
 static sm_err_t and_all(binder_t *b, sm_expr_t **xs, size_t n, sm_expr_t **out, sm_error_t *e)
 {
     sm_expr_t *acc = NULL;
@@ -91,15 +106,17 @@ static sm_err_t and_all(binder_t *b, sm_expr_t **xs, size_t n, sm_expr_t **out, 
     return SM_OK;
 }
 
+/* The bound conditions joined by AND, left to right, into out (at most
+ * max); as split_where, the rest of an AND stays one condition when slots
+ * run short, never dropped. */
 static void split_and(sm_expr_t *x, sm_expr_t **out, size_t *n, size_t max)
 {
     if (x->kind == SM_EXPR_AND && *n + 2 <= max) {
-        split_and(x->args[0], out, n, max);
+        split_and(x->args[0], out, n, max - 1); /* leaves a slot for the right */
         split_and(x->args[1], out, n, max);
         return;
     }
-    if (*n < max)
-        out[(*n)++] = x;
+    out[(*n)++] = x;
 }
 
 static sm_err_t add_filter(binder_t *b, sm_lp_t **node, sm_expr_t *pred, sm_error_t *e)
@@ -419,7 +436,7 @@ static sm_err_t bind_join(binder_t *b, const sm_sql_table_t *t, sm_lp_t **node, 
         rc = scope_push(b, &all, &rs.c[i], e);
     if (rc)
         return rc;
-    size_t cap = 64 + t->u.join.nusing;
+    size_t cap = MAX_CONJUNCTS + t->u.join.nusing; /* every condition fits each list */
     sm_expr_t **lk = NEWA(b, sm_expr_t *, cap), **rk = NEWA(b, sm_expr_t *, cap);
     sm_expr_t **resid = NEWA(b, sm_expr_t *, cap), **lf = NEWA(b, sm_expr_t *, cap),
               **rf = NEWA(b, sm_expr_t *, cap);
@@ -496,7 +513,7 @@ static sm_err_t bind_join(binder_t *b, const sm_sql_table_t *t, sm_lp_t **node, 
     }
     if (t->u.join.on) {
         ectx_t x = {.b = b, .sc = &all, .clause = "a join condition"};
-        sm_expr_t *on, *conj[256];
+        sm_expr_t *on, *conj[MAX_CONJUNCTS];
         size_t nc = 0;
         rc = sm_bind_expr(&x, t->u.join.on, &on, e);
         if (rc)
@@ -504,7 +521,7 @@ static sm_err_t bind_join(binder_t *b, const sm_sql_table_t *t, sm_lp_t **node, 
         if (on->type->kind != SM_TYPE_BOOL)
             return sm_bind_err(t->u.join.on->pos, e, SM_ERR_INVALID,
                                "a join condition must be boolean");
-        split_and(on, conj, &nc, 256);
+        split_and(on, conj, &nc, MAX_CONJUNCTS);
         for (size_t i = 0; i < nc; i++) {
             sm_expr_t *c = conj[i];
             if (c->kind == SM_EXPR_CMP && c->u.op == SM_OP_EQ && nk < cap) {
@@ -704,21 +721,9 @@ static sm_err_t where_subquery(binder_t *b, sm_lp_t **node, scope_t *sc, const s
         nk = 1;
     }
     if (sel->where) {
-        const sm_sql_expr_t *conj[256];
+        const sm_sql_expr_t *conj[MAX_CONJUNCTS];
         size_t nc = 0;
-        /* split the AST's ANDs */
-        const sm_sql_expr_t *stack[256];
-        size_t sp = 0;
-        stack[sp++] = sel->where;
-        while (sp) {
-            const sm_sql_expr_t *x = stack[--sp];
-            if (x->kind == SM_SQL_EXPR_BINARY && x->u.binary.op == SM_SQL_BINOP_AND &&
-                sp + 2 <= 256) {
-                stack[sp++] = x->u.binary.right;
-                stack[sp++] = x->u.binary.left;
-            } else if (nc < 256)
-                conj[nc++] = x;
-        }
+        split_where(sel->where, conj, &nc, MAX_CONJUNCTS);
         for (size_t i = 0; i < nc; i++) {
             ectx_t x = {.b = b, .sc = &rs, .clause = "WHERE", .allow_outer = true};
             sm_expr_t *ex;
@@ -1110,20 +1115,9 @@ static sm_err_t bind_select(binder_t *b, const sm_sql_select_t *s, const sm_sql_
     pjoin_t *pjoins = NULL;
     /* WHERE */
     if (s->where) {
-        const sm_sql_expr_t *conj[256];
+        const sm_sql_expr_t *conj[MAX_CONJUNCTS];
         size_t nc = 0;
-        const sm_sql_expr_t *stack[256];
-        size_t sp = 0;
-        stack[sp++] = s->where;
-        while (sp) {
-            const sm_sql_expr_t *x = stack[--sp];
-            if (x->kind == SM_SQL_EXPR_BINARY && x->u.binary.op == SM_SQL_BINOP_AND &&
-                sp + 2 <= 256) {
-                stack[sp++] = x->u.binary.right;
-                stack[sp++] = x->u.binary.left;
-            } else if (nc < 256)
-                conj[nc++] = x;
-        }
+        split_where(s->where, conj, &nc, MAX_CONJUNCTS);
         sm_expr_t *preds[256];
         size_t np = 0;
         for (size_t i = 0; i < nc; i++) {
