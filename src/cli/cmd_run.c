@@ -14,6 +14,7 @@
 #include "core/yaml.h"
 #include "delta/snapshot.h"
 #include "pipeline/bronze.h"
+#include "pipeline/checks.h"
 #include "pipeline/models.h"
 #include "pipeline/project.h"
 #include "pipeline/runlog.h"
@@ -26,6 +27,7 @@ typedef struct run_item {
     const char *inputs[1];
     int64_t versions[64];
     char error[SM_ERROR_MSG_MAX];
+    char *checks; /* the checks' outcomes (owned), NULL without checks */
 } run_item_t;
 
 static int64_t table_version(sm_lake_t *lake, const char *name)
@@ -144,8 +146,16 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
             goto out;
         }
     }
+    /* a checks column when some model has checks (the layout stays as it
+     * was for projects without) */
+    bool any_checks = false;
+    for (size_t k = 0; k < p->nmodels; k++)
+        any_checks |= p->models[k].nchecks > 0;
     summary = sm_cli_batch(
-        "run", "struct<table:string,rows:bigint,seconds:double,version:bigint,status:string>");
+        "run", any_checks ? "struct<table:string,rows:bigint,seconds:double,version:bigint,"
+                            "status:string,checks:string>"
+                          : "struct<table:string,rows:bigint,seconds:double,version:bigint,"
+                            "status:string>");
     items = sm_calloc(p->nbronze + p->nmodels + 1, sizeof *items);
     recs = sm_calloc(p->nbronze + p->nmodels + 1, sizeof *recs);
     if (sm_pool_new(&pool, 0, &e)) {
@@ -175,16 +185,20 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
             continue;
         uint64_t t0 = sm_clock_mono_ns();
         sm_bronze_result_t r;
-        sm_err_t rc =
-            sm_bronze_ingest(lake, sm_project_source(p, bt->source), bt, conninfo, now, &r, &e);
+        const sm_source_t *src = sm_project_source(p, bt->source);
+        sm_err_t rc = sm_bronze_ingest_ex(lake, p->dir, src, bt, conninfo, now, &r, &e);
         double secs = (double)(sm_clock_mono_ns() - t0) / 1e9;
         char rows[32], sec[32], ver[32];
         snprintf(rows, sizeof rows, "%" PRId64, r.rows);
         snprintf(sec, sizeof sec, "%.3f", secs);
         snprintf(ver, sizeof ver, "%" PRId64, r.version);
-        const char *cells[] = {it->model, rc ? NULL : rows, sec, rc ? NULL : ver,
-                               rc ? "failed" : "ok"};
-        snprintf(it->input, sizeof it->input, "postgres:%s.%s", bt->source, bt->table);
+        const char *cells[] = {it->model,       rc ? NULL : rows,     sec,
+                               rc ? NULL : ver, rc ? "failed" : "ok", NULL};
+        if (src->kind == SM_SOURCE_POSTGRES)
+            snprintf(it->input, sizeof it->input, "postgres:%s.%s", bt->source, bt->table);
+        else
+            snprintf(it->input, sizeof it->input, "%s:%s", /* never the headers */
+                     src->kind == SM_SOURCE_HTTP ? "http" : "files", bt->table);
         it->inputs[0] = it->input;
         if (rc) {
             failures++;
@@ -231,7 +245,7 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
                                               .inputs = (const char *const *)mn->inputs,
                                               .ninputs = nin,
                                               .error = it->error};
-            const char *cells[] = {it->model, NULL, "0", NULL, "skipped"};
+            const char *cells[] = {it->model, NULL, "0", NULL, "skipped", NULL};
             if (sm_batch_append_row(summary, cells, &e)) {
                 status = sm_cli_fail("run", &e);
                 goto out;
@@ -241,41 +255,57 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
         }
         for (size_t i = 0; i < nin; i++)
             it->versions[i] = table_version(lake, mn->inputs[i]);
-        sm_buf_t sql = SM_BUF_INIT;
-        sm_query_result_t qr = {0};
         uint64_t t0 = sm_clock_mono_ns();
-        sm_err_t rc = sm_buf_printf(&sql, &e, "CREATE OR REPLACE TABLE %s AS\n%s", mn->model->name,
-                                    mn->model->sql);
         sm_query_opts_t qo = {.pool = pool,
                               .memory_limit =
                                   (size_t)sm_config_get_size(ctx->config, "memory.budget"),
                               .now_us = now * 1000};
-        if (!rc)
-            rc = sm_query_run(lake, (const char *)sql.data, &qo, NULL, NULL, &qr, &e);
+        sm_checked_run_t cr;
+        sm_err_t rc = sm_checks_run_model(lake, mn->model, &qo, run_id, &cr, &e);
         double secs = (double)(sm_clock_mono_ns() - t0) / 1e9;
-        sm_buf_free(&sql);
-        char rows[32], sec[32], ver[32];
-        snprintf(rows, sizeof rows, "%llu", (unsigned long long)qr.rows);
+        if (cr.nresults) {
+            sm_buf_t cb = SM_BUF_INIT;
+            sm_error_t ce;
+            if (sm_checks_describe(&cr, &cb, &ce) == SM_OK)
+                it->checks = (char *)sm_buf_detach(&cb, NULL);
+            sm_buf_free(&cb);
+        }
+        char rows[32], sec[32], ver[32], quar[64] = "";
+        snprintf(rows, sizeof rows, "%llu", (unsigned long long)cr.rows);
         snprintf(sec, sizeof sec, "%.3f", secs);
-        snprintf(ver, sizeof ver, "%" PRId64, qr.version);
-        const char *cells[] = {it->model, rc ? NULL : rows, sec, rc ? NULL : ver,
-                               rc ? "failed" : "ok"};
+        snprintf(ver, sizeof ver, "%" PRId64, cr.version);
+        if (!rc && cr.quarantine_version >= 0)
+            snprintf(quar, sizeof quar, "ok, %llu quarantined", (unsigned long long)cr.quarantined);
+        const char *cells[] = {it->model,
+                               rc ? NULL : rows,
+                               sec,
+                               rc ? NULL : ver,
+                               rc ? "failed" : quar[0] ? quar : "ok",
+                               it->checks};
         if (rc) {
             failures++;
             snprintf(it->error, sizeof it->error, "%s: %s", mn->model->path, e.msg);
             fprintf(stderr, "smelt run: %s\n", it->error);
+        } else {
+            for (size_t i = 0; i < cr.nresults; i++)
+                if (strcmp(cr.results[i].outcome, "warn") == 0)
+                    fprintf(stderr, "smelt run: warning: %s: check %s at %s: %llu bad rows%s%s\n",
+                            it->model, cr.results[i].check->label, cr.results[i].check->where,
+                            (unsigned long long)cr.results[i].bad,
+                            cr.results[i].examples[0] ? ", e.g. " : "", cr.results[i].examples);
         }
         recs[nrecs++] = (sm_run_record_t){.model = it->model,
                                           .started_ms = now,
                                           .seconds = secs,
                                           .status = rc ? "failed" : "ok",
-                                          .rows = rc ? -1 : (int64_t)qr.rows,
-                                          .output_version = rc ? -1 : qr.version,
+                                          .rows = rc ? -1 : (int64_t)cr.rows,
+                                          .output_version = rc ? -1 : cr.version,
                                           .inputs = (const char *const *)mn->inputs,
                                           .input_versions = it->versions,
                                           .ninputs = nin,
-                                          .error = rc ? it->error : NULL};
-        sm_query_result_free(&qr);
+                                          .error = rc ? it->error : NULL,
+                                          .checks = it->checks};
+        sm_checked_run_free(&cr);
         if (sm_batch_append_row(summary, cells, &e)) {
             status = sm_cli_fail("run", &e);
             goto out;
@@ -292,6 +322,8 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
 out:
     sm_models_plan_free(&plan);
     sm_pool_free(pool);
+    for (size_t i = 0; items && i < nrecs; i++)
+        sm_free(items[i].checks);
     sm_free(items);
     sm_free(recs);
     sm_batch_free(summary);

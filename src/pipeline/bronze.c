@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "connect/pg.h"
+#include "pipeline/bronze_read.h"
 #include "core/mem.h"
 #include "delta/snapshot.h"
 #include "delta/write.h"
@@ -14,6 +15,7 @@ typedef struct ingest {
     sm_vector_t *ts, *src, *day; /* constant columns, grown to a batch */
     int64_t now_us;
     int32_t today;
+    const char *label; /* _source: "postgresql", "csv", "jsonl", "parquet", "http" */
 } ingest_t;
 
 static sm_err_t grow_constants(ingest_t *g, size_t n, sm_error_t *e)
@@ -21,7 +23,7 @@ static sm_err_t grow_constants(ingest_t *g, size_t n, sm_error_t *e)
     sm_err_t rc = SM_OK;
     while (!rc && g->ts->len < n) {
         if (!(rc = sm_vector_append_i64(g->ts, g->now_us, e)) &&
-            !(rc = sm_vector_append_str(g->src, "postgresql", e)))
+            !(rc = sm_vector_append_str(g->src, g->label, e)))
             rc = sm_vector_append_i32(g->day, g->today, e);
     }
     return rc;
@@ -82,12 +84,105 @@ static sm_type_t *bronze_schema(const sm_type_t *pg, sm_error_t *e)
     return t;
 }
 
+static sm_err_t open_constants(ingest_t *g, sm_error_t *e)
+{
+    sm_err_t rc = sm_vector_new(sm_type_timestamp_tz(), 0, &g->ts, e);
+    if (!rc)
+        rc = sm_vector_new(sm_type_string(), 0, &g->src, e);
+    if (!rc)
+        rc = sm_vector_new(sm_type_date(), 0, &g->day, e);
+    return rc;
+}
+
+/* Files and HTTP: every source of the reader into one commit that
+ * replaces today's partition. */
+static sm_err_t ingest_files(sm_lake_t *lake, const char *project_dir, const sm_source_t *src,
+                             const sm_bronze_table_t *bt, int64_t now_ms, sm_bronze_result_t *res,
+                             sm_error_t *e)
+{
+    ingest_t g = {.now_us = now_ms * 1000, .today = (int32_t)(now_ms / 86400000)};
+    char bname[600];
+    snprintf(bname, sizeof bname, "bronze.%s", bt->name);
+    sm_lake_table_t t = {0};
+    sm_bronze_reader_t *rd = NULL;
+    sm_file_source_t *fs = NULL;
+    sm_batch_t *b = NULL;
+    sm_err_t rc = sm_lake_resolve(lake, bname, &t, e);
+    if (!rc)
+        rc = sm_bronze_reader_open(project_dir, src, &rd, e);
+    if (!rc)
+        rc = sm_bronze_reader_next(rd, &fs, e);
+    if (!rc) {
+        g.label = sm_bronze_reader_label(rd);
+        if (!(g.schema = bronze_schema(sm_file_source_schema(fs), e)))
+            rc = e ? e->code : SM_ERR_NOMEM;
+    }
+    if (!rc)
+        rc = open_constants(&g, e);
+    if (!rc) {
+        const char *pby[] = {"_ingestion_date"};
+        sm_delta_write_opts_t wo = {
+            .mode = SM_DELTA_OVERWRITE_PARTITIONS,
+            .partition_by = pby,
+            .npartition_by = 1,
+            .operation = "WRITE",
+            .table_name = bt->name,
+            .now_ms = now_ms,
+            .parquet = {.codec = SM_PQ_CODEC_SNAPPY},
+        };
+        rc = sm_delta_write_open(t.store, t.prefix, g.schema, &wo, &g.w, e);
+    }
+    while (!rc && fs) {
+        while (!rc && !(rc = sm_file_source_next(fs, &b, e)) && b) {
+            rc = on_batch(&g, b, e);
+            sm_batch_free(b);
+            b = NULL;
+        }
+        sm_file_source_close(fs);
+        fs = NULL;
+        if (!rc)
+            rc = sm_bronze_reader_next(rd, &fs, e);
+    }
+    if (!rc) {
+        sm_delta_write_result_t wr;
+        sm_delta_write_t *w = g.w;
+        g.w = NULL;
+        rc = sm_delta_write_commit(w, &wr, e);
+        if (!rc) {
+            res->rows = wr.rows;
+            res->version = wr.version;
+            res->bytes = wr.bytes_added;
+        }
+    }
+    if (rc)
+        sm_error_wrap(e, "%s from %s", bname, src->name);
+    sm_delta_write_abort(g.w);
+    sm_file_source_close(fs);
+    sm_bronze_reader_close(rd);
+    sm_vector_free(g.ts);
+    sm_vector_free(g.src);
+    sm_vector_free(g.day);
+    sm_type_free(g.schema);
+    sm_lake_table_free(&t);
+    return rc;
+}
+
 sm_err_t sm_bronze_ingest(sm_lake_t *lake, const sm_source_t *src, const sm_bronze_table_t *bt,
                           const char *conninfo, int64_t now_ms, sm_bronze_result_t *res,
                           sm_error_t *e)
 {
+    return sm_bronze_ingest_ex(lake, NULL, src, bt, conninfo, now_ms, res, e);
+}
+
+sm_err_t sm_bronze_ingest_ex(sm_lake_t *lake, const char *project_dir, const sm_source_t *src,
+                             const sm_bronze_table_t *bt, const char *conninfo, int64_t now_ms,
+                             sm_bronze_result_t *res, sm_error_t *e)
+{
     memset(res, 0, sizeof *res);
-    ingest_t g = {.now_us = now_ms * 1000, .today = (int32_t)(now_ms / 86400000)};
+    if (src->kind != SM_SOURCE_POSTGRES)
+        return ingest_files(lake, project_dir ? project_dir : ".", src, bt, now_ms, res, e);
+    ingest_t g = {
+        .now_us = now_ms * 1000, .today = (int32_t)(now_ms / 86400000), .label = "postgresql"};
     char bname[600], sql[1200];
     snprintf(bname, sizeof bname, "bronze.%s", bt->name);
     sm_lake_table_t t = {0};
@@ -120,9 +215,8 @@ sm_err_t sm_bronze_ingest(sm_lake_t *lake, const sm_source_t *src, const sm_bron
     }
     if (!rc && !(g.schema = bronze_schema(pgs->type, e)))
         rc = e ? e->code : SM_ERR_NOMEM;
-    if (!rc && !(rc = sm_vector_new(sm_type_timestamp_tz(), 0, &g.ts, e)) &&
-        !(rc = sm_vector_new(sm_type_string(), 0, &g.src, e)))
-        rc = sm_vector_new(sm_type_date(), 0, &g.day, e);
+    if (!rc)
+        rc = open_constants(&g, e);
     if (!rc) {
         const char *pby[] = {"_ingestion_date"};
         sm_delta_write_opts_t wo = {

@@ -13,6 +13,11 @@
  * as the rows; a run that finds no new rows commits nothing new but the
  * unchanged mark.  Any failure (lost connection, unknown table,
  * unmappable type) commits nothing: the table keeps its last good version.
+ *
+ * File and HTTP sources (pipeline/bronze_read.h) land the same way: every
+ * file (or every page) of one run in one commit replacing today's
+ * partition, `_source` being the format ("csv", "jsonl", "json",
+ * "parquet") or "http".
  */
 #ifndef SM_PIPELINE_BRONZE_H
 #define SM_PIPELINE_BRONZE_H
@@ -35,5 +40,11 @@ typedef struct sm_bronze_result {
 sm_err_t sm_bronze_ingest(sm_lake_t *lake, const sm_source_t *src, const sm_bronze_table_t *bt,
                           const char *conninfo, int64_t now_ms, sm_bronze_result_t *res,
                           sm_error_t *e);
+
+/* The same for any source kind; project_dir (NULL = ".") is where a files
+ * source's relative paths start. */
+sm_err_t sm_bronze_ingest_ex(sm_lake_t *lake, const char *project_dir, const sm_source_t *src,
+                             const sm_bronze_table_t *bt, const char *conninfo, int64_t now_ms,
+                             sm_bronze_result_t *res, sm_error_t *e);
 
 #endif

@@ -10,6 +10,8 @@
 #include "core/buf.h"
 #include "core/mem.h"
 #include "core/yaml.h"
+#include "connect/files.h"
+#include "pipeline/checks.h"
 
 #define MAX_MODEL_BYTES (4u << 20)
 
@@ -108,6 +110,199 @@ fail:
     return rc;
 }
 
+static sm_err_t get_char(const sm_yaml_node_t *n, char *out, sm_error_t *e)
+{
+    const char *s;
+    sm_err_t rc = sm_yaml_get_str(n, &s, e);
+    if (rc)
+        return rc;
+    if (strcmp(s, "\\t") == 0 || strcmp(s, "tab") == 0)
+        s = "\t";
+    if (strlen(s) != 1 || (unsigned char)s[0] >= 0x80 || s[0] == '\n' || s[0] == '\r')
+        return sm_yaml_error(e, n, SM_ERR_INVALID, "expected one ASCII character, got \"%s\"", s);
+    *out = s[0];
+    return SM_OK;
+}
+
+/* schema: {col: type, ...} → "struct<`col`:type,...>", checked by parsing. */
+static sm_err_t load_schema(sm_source_t *src, const sm_yaml_node_t *n, sm_error_t *e)
+{
+    if (n->kind != SM_YAML_MAPPING || sm_yaml_count(n) == 0)
+        return sm_yaml_error(e, n, SM_ERR_INVALID,
+                             "schema must be a mapping of column names to types");
+    sm_buf_t b = SM_BUF_INIT;
+    sm_err_t rc = sm_buf_append_str(&b, "struct<", e);
+    for (size_t i = 0; !rc && i < sm_yaml_count(n); i++) {
+        const sm_yaml_pair_t *kv = sm_yaml_map_at(n, i);
+        const char *col, *type;
+        if ((rc = sm_yaml_get_str(kv->key, &col, e)) || (rc = sm_yaml_get_str(kv->value, &type, e)))
+            break;
+        if (strchr(col, '`')) {
+            rc = sm_yaml_error(e, kv->key, SM_ERR_INVALID, "a column name cannot hold '`'");
+            break;
+        }
+        rc = sm_buf_printf(&b, e, "%s`%s`:%s", i ? "," : "", col, type);
+        sm_type_t *t = NULL;
+        if (!rc && sm_type_parse(type, strlen(type), &t, NULL) != SM_OK)
+            rc = sm_yaml_error(e, kv->value, SM_ERR_INVALID, "unknown type \"%s\" for column %s",
+                               type, col);
+        sm_type_free(t);
+    }
+    if (!rc)
+        rc = sm_buf_append_str(&b, ">", e);
+    if (!rc) {
+        sm_type_t *t = NULL;
+        if (sm_type_parse((const char *)b.data, b.len, &t, NULL) != SM_OK)
+            rc = sm_yaml_error(e, n, SM_ERR_INVALID, "this schema is not valid");
+        sm_type_free(t);
+    }
+    if (rc) {
+        sm_buf_free(&b);
+        return rc;
+    }
+    src->schema = (char *)sm_buf_detach(&b, NULL);
+    return SM_OK;
+}
+
+static sm_err_t load_headers(sm_source_t *src, const sm_yaml_node_t *n, sm_error_t *e)
+{
+    if (n->kind != SM_YAML_MAPPING)
+        return sm_yaml_error(e, n, SM_ERR_INVALID, "headers must be a mapping of names to values");
+    size_t k = sm_yaml_count(n);
+    if (!(src->headers = sm_calloc(k + 1, sizeof *src->headers)))
+        return sm_error_nomem(e, "project");
+    sm_err_t rc = SM_OK;
+    for (size_t i = 0; !rc && i < k; i++) {
+        const sm_yaml_pair_t *kv = sm_yaml_map_at(n, i);
+        sm_source_header_t *h = &src->headers[src->nheaders];
+        if (!(h->name = dup_node(kv->key, e, &rc)))
+            break;
+        src->nheaders++;
+        if (!(h->value = dup_node(kv->value, e, &rc)))
+            break;
+        for (const char *c = h->name; *c; c++)
+            if (*c <= ' ' || *c == ':' || (unsigned char)*c >= 0x7f)
+                rc = sm_yaml_error(e, kv->key, SM_ERR_INVALID, "\"%s\" is not a header name",
+                                   h->name);
+        if (!rc && strpbrk(h->value, "\r\n"))
+            rc = sm_yaml_error(e, kv->value, SM_ERR_INVALID, "a header value is one line");
+    }
+    return rc;
+}
+
+/* type: files / http — one source, one bronze table (bronze.<name>, or as:). */
+static sm_err_t load_single(sm_project_t *p, sm_source_t *src, const sm_yaml_node_t *s,
+                            sm_error_t *e)
+{
+    static const char *const fkeys[] = {"type",      "as",    "format",     "path",   "header",
+                                        "delimiter", "quote", "null_value", "schema", NULL};
+    static const char *const hkeys[] = {"type",      "as",         "url",     "records",
+                                        "next",      "page_param", "timeout", "retries",
+                                        "max_bytes", "max_pages",  "headers", NULL};
+    bool files = src->kind == SM_SOURCE_FILES;
+    sm_err_t rc = sm_yaml_check_keys(s, files ? fkeys : hkeys, "a source", e);
+    const sm_yaml_node_t *n;
+    if (rc)
+        return rc;
+    if (files) {
+        if (!(n = sm_yaml_map_get(s, "path")))
+            return sm_yaml_error(e, s, SM_ERR_INVALID, "a files source needs a \"path\"");
+        if (!(src->path = dup_node(n, e, &rc)))
+            return rc;
+        src->format = SM_FILE_AUTO;
+        if ((n = sm_yaml_map_get(s, "format"))) {
+            const char *f;
+            sm_file_format_t ff;
+            if ((rc = sm_yaml_get_str(n, &f, e)))
+                return rc;
+            if (sm_file_format_parse(f, &ff, NULL) != SM_OK)
+                return sm_yaml_error(e, n, SM_ERR_INVALID,
+                                     "format must be csv, jsonl, json, parquet or auto, not \"%s\"",
+                                     f);
+            src->format = (int)ff;
+        }
+        bool header = true;
+        if ((n = sm_yaml_map_get(s, "header")) && (rc = sm_yaml_get_bool(n, &header, e)))
+            return rc;
+        src->no_header = !header;
+        if ((n = sm_yaml_map_get(s, "delimiter")) && (rc = get_char(n, &src->delimiter, e)))
+            return rc;
+        if ((n = sm_yaml_map_get(s, "quote")) && (rc = get_char(n, &src->quote, e)))
+            return rc;
+        if ((n = sm_yaml_map_get(s, "null_value")) && !(src->null_value = dup_node(n, e, &rc)))
+            return rc;
+        if ((n = sm_yaml_map_get(s, "schema")) && (rc = load_schema(src, n, e)))
+            return rc;
+    } else {
+        if (!(n = sm_yaml_map_get(s, "url")))
+            return sm_yaml_error(e, s, SM_ERR_INVALID, "an http source needs a \"url\"");
+        if (!(src->url = dup_node(n, e, &rc)))
+            return rc;
+        if (strncmp(src->url, "http://", 7) != 0 && strncmp(src->url, "https://", 8) != 0)
+            return sm_yaml_error(e, n, SM_ERR_INVALID, "url must start with http:// or https://");
+        if ((n = sm_yaml_map_get(s, "records")) && !(src->records_key = dup_node(n, e, &rc)))
+            return rc;
+        if ((n = sm_yaml_map_get(s, "next")) && !(src->next_field = dup_node(n, e, &rc)))
+            return rc;
+        if ((n = sm_yaml_map_get(s, "page_param")) && !(src->page_param = dup_node(n, e, &rc)))
+            return rc;
+        if (src->next_field && src->page_param)
+            return sm_yaml_error(e, n, SM_ERR_INVALID,
+                                 "paginate by next or by page_param, not both");
+        src->timeout_ms = 30000;
+        src->retries = 3;
+        src->max_bytes = 64ll << 20;
+        src->max_pages = 10000;
+        if ((n = sm_yaml_map_get(s, "timeout")) &&
+            (rc = sm_yaml_get_duration(n, &src->timeout_ms, e)))
+            return rc;
+        if ((n = sm_yaml_map_get(s, "retries")) &&
+            (rc = sm_yaml_get_int(n, 0, 20, &src->retries, e)))
+            return rc;
+        if ((n = sm_yaml_map_get(s, "max_bytes")) && (rc = sm_yaml_get_size(n, &src->max_bytes, e)))
+            return rc;
+        if ((n = sm_yaml_map_get(s, "max_pages")) &&
+            (rc = sm_yaml_get_int(n, 1, 1000000, &src->max_pages, e)))
+            return rc;
+        if ((n = sm_yaml_map_get(s, "headers")) && (rc = load_headers(src, n, e)))
+            return rc;
+    }
+    /* the bronze table it feeds: a mapping {name: <source>, as: ...} */
+    const sm_yaml_node_t *as = sm_yaml_map_get(s, "as");
+    sm_bronze_table_t bt = {.mode = SM_INGEST_FULL};
+    bt.source = sm_strdup(src->name);
+    bt.table = sm_strdup(files ? src->path : src->url);
+    bt.name = as ? dup_node(as, e, &rc) : sm_strdup(src->name);
+    if (!bt.source || !bt.table || !bt.name) {
+        rc = rc ? rc : sm_error_nomem(e, "project");
+        goto fail;
+    }
+    if (!plain_name(bt.name)) {
+        rc = sm_yaml_error(e, as ? as : s, SM_ERR_INVALID,
+                           "\"%s\" cannot name a bronze table (letters, digits, _ and -)", bt.name);
+        goto fail;
+    }
+    for (size_t i = 0; i < p->nbronze; i++) {
+        if (strcmp(p->bronze[i].name, bt.name) == 0) {
+            rc = sm_yaml_error(e, as ? as : s, SM_ERR_INVALID, "bronze.%s is fed twice", bt.name);
+            goto fail;
+        }
+    }
+    sm_bronze_table_t *nb = sm_realloc(p->bronze, (p->nbronze + 1) * sizeof *nb);
+    if (!nb) {
+        rc = sm_error_nomem(e, "project");
+        goto fail;
+    }
+    p->bronze = nb;
+    p->bronze[p->nbronze++] = bt;
+    return SM_OK;
+fail:
+    sm_free(bt.source);
+    sm_free(bt.table);
+    sm_free(bt.name);
+    return rc;
+}
+
 static sm_err_t load_sources(sm_project_t *p, const sm_yaml_node_t *sources, sm_error_t *e)
 {
     static const char *const keys[] = {"type", "url", "tables", NULL};
@@ -123,25 +318,34 @@ static sm_err_t load_sources(sm_project_t *p, const sm_yaml_node_t *sources, sm_
         const sm_yaml_pair_t *kv = sm_yaml_map_at(sources, i);
         const sm_yaml_node_t *s = kv->value;
         sm_source_t *src = &p->sources[p->nsources];
-        if ((rc = sm_yaml_check_keys(s, keys, "a source", e)))
+        if (s->kind != SM_YAML_MAPPING) {
+            rc = sm_yaml_error(e, s, SM_ERR_INVALID, "a source is a mapping (type: ...)");
             break;
+        }
         if (!(src->name = dup_node(kv->key, e, &rc)))
             break;
         p->nsources++;
         const sm_yaml_node_t *type = sm_yaml_map_get(s, "type");
         const char *ts;
         if (!type) {
-            rc = sm_yaml_error(e, s, SM_ERR_INVALID, "source \"%s\" needs a type (postgres)",
-                               src->name);
+            rc = sm_yaml_error(e, s, SM_ERR_INVALID,
+                               "source \"%s\" needs a type (postgres, files, http)", src->name);
             break;
         }
         if ((rc = sm_yaml_get_str(type, &ts, e)))
             break;
+        if (strcmp(ts, "files") == 0 || strcmp(ts, "file") == 0 || strcmp(ts, "http") == 0) {
+            src->kind = ts[0] == 'f' ? SM_SOURCE_FILES : SM_SOURCE_HTTP;
+            rc = load_single(p, src, s, e);
+            continue;
+        }
         if (strcmp(ts, "postgres") != 0 && strcmp(ts, "postgresql") != 0) {
             rc = sm_yaml_error(e, type, SM_ERR_UNSUPPORTED,
-                               "unknown source type \"%s\" (known: postgres)", ts);
+                               "unknown source type \"%s\" (known: postgres, files, http)", ts);
             break;
         }
+        if ((rc = sm_yaml_check_keys(s, keys, "a source", e)))
+            break;
         src->kind = SM_SOURCE_POSTGRES;
         const sm_yaml_node_t *url = sm_yaml_map_get(s, "url");
         if (url && !sm_yaml_is_null(url) && !(src->url = dup_node(url, e, &rc)))
@@ -281,6 +485,9 @@ sm_err_t sm_project_load(const sm_config_t *cfg, sm_project_t **out, sm_error_t 
             rc = sm_error_set(e, SM_ERR_INTERNAL, "unknown source %s", p->bronze[i].source);
     if (!rc)
         rc = load_models(p, e);
+    const sm_yaml_node_t *models = sm_config_section(cfg, "models");
+    if (!rc && models && !sm_yaml_is_null(models))
+        rc = sm_checks_load(p, models, e);
     if (rc) {
         sm_project_free(p);
         return rc;
@@ -296,6 +503,17 @@ void sm_project_free(sm_project_t *p)
     for (size_t i = 0; i < p->nsources; i++) {
         sm_free(p->sources[i].name);
         sm_free(p->sources[i].url);
+        sm_free(p->sources[i].path);
+        sm_free(p->sources[i].null_value);
+        sm_free(p->sources[i].schema);
+        sm_free(p->sources[i].records_key);
+        sm_free(p->sources[i].next_field);
+        sm_free(p->sources[i].page_param);
+        for (size_t k = 0; k < p->sources[i].nheaders; k++) {
+            sm_free(p->sources[i].headers[k].name);
+            sm_free(p->sources[i].headers[k].value);
+        }
+        sm_free(p->sources[i].headers);
     }
     sm_free(p->sources);
     for (size_t i = 0; i < p->nbronze; i++) {
@@ -310,6 +528,7 @@ void sm_project_free(sm_project_t *p)
         sm_free(p->models[i].layer);
         sm_free(p->models[i].path);
         sm_free(p->models[i].sql);
+        sm_checks_free(p->models[i].checks, p->models[i].nchecks);
     }
     sm_free(p->models);
     sm_free(p->dir);

@@ -7,7 +7,7 @@
 
 static const char *SCHEMA = "struct<run_id:string,model:string,started_at:timestamp,seconds:double,"
                             "status:string,rows:bigint,output_version:bigint,inputs:array<string>,"
-                            "input_versions:array<bigint>,error:string>";
+                            "input_versions:array<bigint>,error:string,checks:string>";
 
 static sm_err_t opt_i64(sm_vector_t *v, int64_t x, sm_error_t *e)
 {
@@ -38,7 +38,9 @@ static sm_err_t append(sm_batch_t *b, const char *run_id, const sm_run_record_t 
         rc = opt_i64(sm_vector_child(c[8], 0), r->input_versions ? r->input_versions[i] : -1, e);
     if (rc || (rc = sm_vector_append_list(c[8], e)))
         return rc;
-    return opt_str(c[9], r->error, e);
+    if ((rc = opt_str(c[9], r->error, e)))
+        return rc;
+    return opt_str(c[10], r->checks, e);
 }
 
 sm_err_t sm_runlog_append(sm_lake_t *lake, const char *run_id, const sm_run_record_t *recs,
@@ -63,6 +65,7 @@ sm_err_t sm_runlog_append(sm_lake_t *lake, const char *run_id, const sm_run_reco
         sm_delta_write_opts_t o = {.mode = SM_DELTA_APPEND,
                                    .operation = "WRITE",
                                    .table_name = "runs",
+                                   .merge_schema = true, /* logs from before `checks` */
                                    .parquet = {.codec = SM_PQ_CODEC_SNAPPY}};
         rc = sm_delta_write_open(t.store, t.prefix, schema, &o, &w, e);
     }

@@ -12,6 +12,10 @@
  *   inputs array<string>  tables read ("postgres:northwind.orders" for sources)
  *   input_versions array<bigint>  their versions, in the same order (NULL for sources)
  *   error string          one line, NULL when ok
+ *   checks string         data-quality checks and their outcomes:
+ *                         "not_null(id) pass; unique(id) fail 2 (e.g. 7, 9)";
+ *                         NULL without checks (added later: older logs gain
+ *                         it by schema merge, their rows read NULL)
  *
  * Lineage is queryable with SQL and shown by the web UI.  Writing the log
  * never fails a run: errors are returned for the caller to report.
@@ -35,7 +39,8 @@ typedef struct sm_run_record {
     const char *const *inputs;
     const int64_t *input_versions; /* -1 = NULL; may be NULL */
     size_t ninputs;
-    const char *error; /* NULL when ok */
+    const char *error;  /* NULL when ok */
+    const char *checks; /* NULL: the model has no checks */
 } sm_run_record_t;
 
 /* Appends the records of one run to _smelt.runs (created on first use). */
