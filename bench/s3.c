@@ -1,10 +1,12 @@
 /*
  * bench/s3 — PUT and GET throughput of smelt's S3 client against an S3
  * endpoint (AWS_* variables), one JSON line per operation:
- *   s3 put|get s3://bucket/key MIB
+ *   s3 put|get s3://bucket/key MIB [single]
  * put streams MIB MiB through the store's writer (multipart, parts in
- * flight); get reads the whole object back into memory.
+ * flight); get reads the whole object back into memory (parallel ranged
+ * GETs above the store's split size; "single": one GET stream).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +25,9 @@ static double now(void)
 
 int main(int argc, char **argv)
 {
-    if (argc != 4 || (strcmp(argv[1], "put") && strcmp(argv[1], "get"))) {
-        fprintf(stderr, "usage: s3 put|get s3://bucket/key MIB\n");
+    if ((argc != 4 && !(argc == 5 && strcmp(argv[4], "single") == 0)) ||
+        (strcmp(argv[1], "put") && strcmp(argv[1], "get"))) {
+        fprintf(stderr, "usage: s3 put|get s3://bucket/key MIB [single]\n");
         return 2;
     }
     const char *uri = argv[2];
@@ -39,7 +42,10 @@ int main(int argc, char **argv)
     const char *key = slash + 1;
     sm_error_t e;
     sm_store_t *st = NULL;
-    if (sm_store_open(loc, &st, &e)) {
+    sm_store_opts_t opts = {0};
+    if (argc == 5)
+        opts.get_split_size = SIZE_MAX;
+    if (sm_store_open_ex(loc, &opts, &st, &e)) {
         fprintf(stderr, "s3: %s\n", e.msg);
         return 1;
     }
@@ -71,7 +77,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "s3: %s\n", e.msg);
         return 1;
     }
-    printf("{\"engine\":\"smelt\",\"op\":\"%s\",\"bytes\":%zu,\"seconds\":%.4f}\n", argv[1], bytes,
-           t);
+    printf("{\"engine\":\"smelt\",\"op\":\"%s%s\",\"bytes\":%zu,\"seconds\":%.4f}\n", argv[1],
+           argc == 5 ? "-single" : "", bytes, t);
     return 0;
 }

@@ -5,8 +5,10 @@
  * sm_store_opts_t, else the AWS_* environment (store.h).  Requests run in
  * s3_http.c (signing, retries); this file maps S3's answers onto the
  * store's semantics:
- *   get        GET; 404 NoSuchKey → SM_ERR_NOT_FOUND
- *   get_range  GET with Range; 206 (or a 200 whose head we keep); 416 past
+ *   get        GET; 404 NoSuchKey → SM_ERR_NOT_FOUND; large objects in
+ *              parallel ranges (s3_get.c)
+ *   get_range  GET with Range (parallel ranges above get_split bytes); 206
+ *              (or a 200 whose head we keep); 416 past
  *              the end → 0 bytes (a short read)
  *   put        PUT; put_if_absent adds If-None-Match: * (412 →
  *              SM_ERR_EXISTS; 409 ConditionalRequestConflict is retried)
@@ -27,6 +29,8 @@
 #define DEFAULT_PART (8u * 1024 * 1024)
 #define MIN_PART (5u * 1024 * 1024)
 #define MAX_PART (5ull * 1024 * 1024 * 1024)
+#define DEFAULT_GET_SPLIT (16u * 1024 * 1024)
+#define MIN_GET_PART (64u * 1024)
 
 static const sm_store_ops_t s3_ops;
 
@@ -42,13 +46,12 @@ static void uri_of(sm_s3_store_t *s, const char *key, char *buf, size_t cap)
 
 /* ---- objects ---- */
 
-static sm_err_t not_found(sm_s3_store_t *s, const char *key, sm_error_t *e)
+sm_err_t sm_s3_not_found(sm_s3_store_t *s, const char *key, sm_error_t *e)
 {
     return sm_error_set(e, SM_ERR_NOT_FOUND, "%s: no object '%s'", s->base.location, key);
 }
 
-/* 404: a missing key, unless S3 says the bucket is missing. */
-static bool is_missing_key(const sm_s3_call_t *c)
+bool sm_s3_missing_key(const sm_s3_call_t *c)
 {
     return c->status == 404 && strcmp(c->code, "NoSuchBucket") != 0;
 }
@@ -56,14 +59,7 @@ static bool is_missing_key(const sm_s3_call_t *c)
 static sm_err_t s3_get(sm_store_t *st, const char *key, size_t max_bytes, sm_buf_t *out,
                        sm_error_t *e)
 {
-    sm_s3_store_t *s = S3(st);
-    sm_s3_call_t c = {.method = "GET", .key = key, .out = out, .out_max = max_bytes};
-    sm_err_t rc = sm_s3_call(s, &c, e);
-    if (rc)
-        return rc;
-    if (c.status == 200)
-        return SM_OK;
-    return is_missing_key(&c) ? not_found(s, key, e) : sm_s3_call_fail(s, &c, e);
+    return sm_s3_get_object(S3(st), key, max_bytes, out, e);
 }
 
 static sm_err_t s3_head(sm_store_t *st, const char *key, sm_store_info_t *out, sm_error_t *e)
@@ -78,7 +74,7 @@ static sm_err_t s3_head(sm_store_t *st, const char *key, sm_store_info_t *out, s
         out->mtime_ms = c.mtime_ms;
         return SM_OK;
     }
-    return is_missing_key(&c) ? not_found(s, key, e) : sm_s3_call_fail(s, &c, e);
+    return sm_s3_missing_key(&c) ? sm_s3_not_found(s, key, e) : sm_s3_call_fail(s, &c, e);
 }
 
 static sm_err_t s3_get_range(sm_store_t *st, const char *key, uint64_t offset, size_t len,
@@ -98,6 +94,12 @@ static sm_err_t s3_get_range(sm_store_t *st, const char *key, uint64_t offset, s
         uri_of(s, key, uri, sizeof uri);
         return sm_error_set(e, SM_ERR_INVALID, "%s: range %llu+%zu overflows", uri,
                             (unsigned long long)offset, len);
+    }
+    if (len > s->get_split) { /* parallel ranges (s3_get.c) */
+        bool fallback = false;
+        sm_err_t rc = sm_s3_get_range_split(s, key, offset, len, dst, got, size, &fallback, e);
+        if (rc || !fallback)
+            return rc;
     }
     char range[64];
     snprintf(range, sizeof range, "bytes=%llu-%llu", (unsigned long long)offset,
@@ -128,7 +130,7 @@ static sm_err_t s3_get_range(sm_store_t *st, const char *key, uint64_t offset, s
         *size = c.has_range_total ? c.range_total : offset;
         return SM_OK;
     }
-    return is_missing_key(&c) ? not_found(s, key, e) : sm_s3_call_fail(s, &c, e);
+    return sm_s3_missing_key(&c) ? sm_s3_not_found(s, key, e) : sm_s3_call_fail(s, &c, e);
 }
 
 static sm_err_t s3_put(sm_store_t *st, const char *key, const void *data, size_t n, bool if_absent,
@@ -159,7 +161,7 @@ static sm_err_t s3_del(sm_store_t *st, const char *key, sm_error_t *e)
     sm_err_t rc = sm_s3_call(s, &c, e);
     if (rc)
         return rc;
-    if (c.status == 204 || c.status == 200 || is_missing_key(&c))
+    if (c.status == 204 || c.status == 200 || sm_s3_missing_key(&c))
         return SM_OK;
     return sm_s3_call_fail(s, &c, e);
 }
@@ -405,6 +407,9 @@ static sm_err_t apply_opts(sm_s3_store_t *s, const sm_store_opts_t *o, sm_error_
     if (o->part_size && (o->part_size < MIN_PART || o->part_size > MAX_PART))
         return sm_error_set(e, SM_ERR_INVALID, "S3 part size %zu is outside 5 MiB..5 GiB",
                             o->part_size);
+    if (o->get_part_size && o->get_part_size < MIN_GET_PART)
+        return sm_error_set(e, SM_ERR_INVALID, "S3 get part size %zu is below 64 KiB",
+                            o->get_part_size);
     if ((rc = dup_opt(&s->region, region, e)) || (rc = dup_opt(&s->key_id, key_id, e)) ||
         (rc = dup_opt(&s->secret, secret, e)) || (rc = dup_opt(&s->token, token, e)))
         return rc;
@@ -423,6 +428,8 @@ static sm_err_t apply_opts(sm_s3_store_t *s, const sm_store_opts_t *o, sm_error_
     s->parts_in_flight = o->parts_in_flight > 0 ? o->parts_in_flight : 4;
     if (s->parts_in_flight > 64)
         s->parts_in_flight = 64;
+    s->get_split = o->get_split_size ? o->get_split_size : DEFAULT_GET_SPLIT;
+    s->get_part = o->get_part_size ? o->get_part_size : DEFAULT_PART;
     return make_base(s, endpoint, o->style, e);
 }
 

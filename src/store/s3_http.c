@@ -10,6 +10,10 @@
  * add an empty header to suppress one (curl would sign it), so large PUTs
  * go with curl's own "Expect: 100-continue", waited for at most 1 s.
  *
+ * A call may carry an on_body hook (s3_get.c's parallel gets): it runs at
+ * the first bytes of a 2xx body, with the headers parsed, and may redirect
+ * the rest of the body or fail the call.
+ *
  * Handles: a store keeps up to SM_S3_POOL_MAX idle easy handles (each
  * with its live connections) under pool_mu; a request takes one, or makes
  * one, and gives it back.  Nothing else is shared between threads.
@@ -19,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <time.h>
 
@@ -59,6 +64,16 @@ void sm_s3_pool_free(sm_s3_store_t *s)
     for (size_t i = 0; i < s->pool_count; i++)
         curl_easy_cleanup(s->pool[i]);
     s->pool_count = 0;
+}
+
+/* ---- buffers ---- */
+
+void sm_s3_huge_pages(void *p, size_t n)
+{
+    const uintptr_t huge = 2u * 1024 * 1024;
+    uintptr_t a = ((uintptr_t)p + huge - 1) & ~(huge - 1), b = ((uintptr_t)p + n) & ~(huge - 1);
+    if (b > a)
+        (void)madvise((void *)a, b - a, MADV_HUGEPAGE);
 }
 
 /* ---- names ---- */
@@ -113,7 +128,12 @@ typedef struct xfer {
     bool over_limit;
     bool overflow_dst; /* a ranged reply longer than asked */
     sm_err_t nomem;
+    bool hooked;      /* on_body ran in this attempt */
+    sm_err_t hook_rc; /* its failure, with hook_err */
+    sm_error_t hook_err;
 } xfer;
+
+static void read_headers(xfer *x);
 
 static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
 {
@@ -128,6 +148,14 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
         if (k > 0 && sm_buf_append(&x->err, ptr, k, NULL) != SM_OK)
             x->nomem = SM_ERR_NOMEM;
         return n;
+    }
+    if (c->on_body && !x->hooked) {
+        x->hooked = true;
+        c->status = status;
+        read_headers(x);
+        sm_error_clear(&x->hook_err);
+        if ((x->hook_rc = c->on_body(c, c->on_body_arg, &x->hook_err)) != SM_OK)
+            return 0;
     }
     if (c->dst) {
         const char *p = ptr;
@@ -159,8 +187,10 @@ static size_t on_write(char *ptr, size_t size, size_t nmemb, void *ud)
         curl_off_t cl = -1;
         if (c->out->len == 0 &&
             curl_easy_getinfo(x->h, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &cl) == CURLE_OK &&
-            cl > 0 && (!c->out_max || (uint64_t)cl <= c->out_max) && (uint64_t)cl < SIZE_MAX)
-            (void)sm_buf_reserve(c->out, (size_t)cl, NULL); /* one allocation, if allowed */
+            cl > 0 && (!c->out_max || (uint64_t)cl <= c->out_max) && (uint64_t)cl < SIZE_MAX) {
+            if (sm_buf_reserve(c->out, (size_t)cl, NULL) == SM_OK) /* one allocation */
+                sm_s3_huge_pages(c->out->data, (size_t)cl);
+        }
         sm_err_t rc = sm_buf_append(c->out, ptr, n, &sub);
         if (rc) {
             if (rc == SM_ERR_LIMIT)
@@ -271,6 +301,10 @@ static sm_err_t setup(sm_s3_store_t *s, xfer *x, const char *url, struct curl_sl
     }
     if (c->if_none_match)
         ADD("If-None-Match: *");
+    if (c->if_match) {
+        snprintf(line, sizeof line, "If-Match: %s", c->if_match);
+        ADD(line);
+    }
     if (c->content_type) {
         snprintf(line, sizeof line, "Content-Type: %s", c->content_type);
         ADD(line);
@@ -412,8 +446,8 @@ sm_err_t sm_s3_call(sm_s3_store_t *s, sm_s3_call_t *c, sm_error_t *e)
         reset_response(c, skip0);
         sm_buf_reset(&x.err);
         x.body_off = 0;
-        x.over_limit = x.overflow_dst = false;
-        x.nomem = SM_OK;
+        x.over_limit = x.overflow_dst = x.hooked = false;
+        x.nomem = x.hook_rc = SM_OK;
         curl_slist_free_all(hdrs);
         hdrs = NULL;
         if ((rc = setup(s, &x, (const char *)url.data, &hdrs, e)))
@@ -422,6 +456,12 @@ sm_err_t sm_s3_call(sm_s3_store_t *s, sm_s3_call_t *c, sm_error_t *e)
         c->attempts++;
         CURLcode cc = curl_easy_perform(x.h);
         curl_easy_setopt(x.h, CURLOPT_ERRORBUFFER, NULL);
+        if (x.hook_rc) {
+            rc = x.hook_rc;
+            if (e)
+                *e = x.hook_err;
+            goto out;
+        }
         if (x.nomem) {
             rc = sm_error_nomem(e, "S3 response");
             goto out;

@@ -141,6 +141,8 @@ typedef struct sm_s3_store {
     long retry_base_ms, retry_budget_ms;
     size_t part_size;
     int parts_in_flight;
+    size_t get_split; /* gets larger than this go in parallel ranges */
+    size_t get_part;  /* the size of those ranges */
     pthread_mutex_t pool_mu;
     void **pool; /* idle CURL handles */
     size_t pool_count;
@@ -150,17 +152,29 @@ typedef struct sm_s3_store {
 #define SM_S3_ERRBODY_MAX (64 * 1024) /* kept of an error response */
 #define SM_S3_XMLBODY_MAX (32u * 1024 * 1024)
 
+typedef struct sm_s3_call sm_s3_call_t;
+
+/* Called by sm_s3_call once per attempt, on the first bytes of a 2xx body,
+ * with the response headers already in the call (status, content_length,
+ * range_total, etag).  It may change the call's request fields for later
+ * attempts (if_match).  A failure (with e filled) ends the call with that
+ * error, not retried. */
+typedef sm_err_t (*sm_s3_body_hook)(sm_s3_call_t *c, void *arg, sm_error_t *e);
+
 /* One request.  The caller fills the request part; sm_s3_call fills the
  * response part. */
-typedef struct sm_s3_call {
+struct sm_s3_call {
     const char *method; /* "GET", "HEAD", "PUT", "POST", "DELETE" */
     const char *op;     /* for messages; NULL = method */
     const char *key;    /* store key (relative to the prefix); NULL = bucket */
     const char *query;  /* canonical query (sorted, encoded), no '?'; NULL = none */
     const void *body;   /* PUT/POST body */
     size_t body_len;
-    const char *range;        /* "bytes=a-b" or NULL */
-    bool if_none_match;       /* If-None-Match: * */
+    const char *range;       /* "bytes=a-b" or NULL */
+    bool if_none_match;      /* If-None-Match: * */
+    const char *if_match;    /* If-Match: <etag>, or NULL */
+    sm_s3_body_hook on_body; /* or NULL */
+    void *on_body_arg;
     const char *content_type; /* or NULL */
     bool error_in_200;        /* a 200 body may be an <Error> (CompleteMultipartUpload);
                                  the body is then only scanned, never stored */
@@ -183,7 +197,7 @@ typedef struct sm_s3_call {
     char message[256]; /* S3 <Message> */
     int attempts;
     bool over_limit; /* the body passed out_max */
-} sm_s3_call_t;
+};
 
 /* Runs the call, retrying transient failures.  Returns SM_OK whenever a
  * final HTTP response arrived (whatever its status: the caller judges it;
@@ -203,8 +217,35 @@ void sm_s3_uri(const sm_s3_store_t *s, const char *key, char *buf, size_t cap);
 /* The full S3 key prefix/key (owned by the caller), NULL without memory. */
 char *sm_s3_full_key(const sm_s3_store_t *s, const char *key);
 
+/* A 404 that means a missing key (not NoSuchBucket). */
+bool sm_s3_missing_key(const sm_s3_call_t *c);
+
+/* SM_ERR_NOT_FOUND "<store>: no object '<key>'". */
+sm_err_t sm_s3_not_found(sm_s3_store_t *s, const char *key, sm_error_t *e);
+
+/* Asks the kernel for transparent huge pages under the 2 MiB-aligned part
+ * of a large fresh buffer about to be filled: 64 MiB of 4 KiB pages cost
+ * 16384 page faults, more CPU than copying the bytes.  Only a hint. */
+void sm_s3_huge_pages(void *p, size_t n);
+
 /* Releases the pool's handles (at close). */
 void sm_s3_pool_free(sm_s3_store_t *s);
+
+/* ---- large gets (s3_get.c) ---- */
+
+/* The whole object into out (the store's get): one GET, or for an object
+ * larger than s->get_split, parallel ranged GETs into one allocation.
+ * Semantics of sm_store_ops_t.get. */
+sm_err_t sm_s3_get_object(sm_s3_store_t *s, const char *key, size_t max_bytes, sm_buf_t *out,
+                          sm_error_t *e);
+
+/* Bytes [offset, offset+len) into dst for len > s->get_split, in parallel
+ * ranged GETs; *got and *size as sm_store_ops_t.get_range.  *fallback is
+ * set (and nothing else is done) when the server ignored the Range header
+ * or sent no ETag: the caller then reads the range in one GET. */
+sm_err_t sm_s3_get_range_split(sm_s3_store_t *s, const char *key, uint64_t offset, size_t len,
+                               uint8_t *dst, size_t *got, uint64_t *size, bool *fallback,
+                               sm_error_t *e);
 
 /* The writer (s3_writer.c). */
 sm_err_t sm_s3_writer_open(sm_store_t *st, const char *key, unsigned flags, sm_store_writer_t **out,

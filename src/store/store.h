@@ -37,6 +37,11 @@
  * writer is a multipart upload with several parts in flight (worker
  * threads), or one PUT at commit when the object is smaller than a part.
  * list pages by start-after, so next_token is the last key of the page.
+ * A get of a large object (or a large range) asks for its first
+ * get_split_size bytes and, once the reply's Content-Range shows more,
+ * fetches the rest as parallel ranged GETs straight into the destination
+ * (If-Match on the first reply's ETag: an object replaced meanwhile is an
+ * error, never a mix of old and new bytes); see store/s3_get.c.
  *
  * Ownership: sm_store_open returns a store the caller frees with
  * sm_store_close, after every writer opened from it is committed or
@@ -136,7 +141,12 @@ typedef struct sm_store_opts {
     long retry_base_ms;      /* first backoff: 0 = 100 ms (doubles, max 5 s) */
     long retry_budget_ms;    /* give up retrying after: 0 = 120 s */
     size_t part_size;        /* multipart part: 0 = 8 MiB; at least 5 MiB */
-    int parts_in_flight;     /* parallel part uploads per writer: 0 = 4 */
+    int parts_in_flight;     /* parallel part uploads per writer, and parallel
+                                range requests per large get: 0 = 4 */
+    size_t get_split_size;   /* a get of more bytes than this runs as parallel
+                                ranged GETs: 0 = 16 MiB, SIZE_MAX = never */
+    size_t get_part_size;    /* the ranges of such a get: 0 = 8 MiB; at least
+                                64 KiB */
 } sm_store_opts_t;
 
 /* Like sm_store_open with explicit options (opts may be NULL = defaults).

@@ -11,9 +11,10 @@ to inject a fault instead.  Python standard library only.
 It listens on 127.0.0.1 on a free port, written to FILE once ready.
 
 Control (plain HTTP, never forwarded):
-    GET /__fault__/set?action=A&count=N[&method=M][&match=S][&delay=SEC]
-        replaces the rule: the next N requests (N=-1: all) whose method is M
-        and whose path+query contains S get action A:
+    GET /__fault__/set?action=A&count=N[&method=M][&match=S][&header=H][&delay=SEC]
+        replaces the rule: the next N requests (N=-1: all) whose method is M,
+        whose path+query contains S and which carry header H (any value) get
+        action A:
           503       reply 503 SlowDown with an S3 XML error body
           500       reply 500 InternalError
           drop      read the request, close the connection without a reply
@@ -42,7 +43,7 @@ lock = threading.Lock()
 state = {"rule": None, "requests": 0, "faults": 0}
 
 
-def take_fault(method, target):
+def take_fault(method, target, headers):
     """The action for this request, or None; counts the request."""
     with lock:
         state["requests"] += 1
@@ -52,6 +53,8 @@ def take_fault(method, target):
         if r["method"] and r["method"] != method:
             return None
         if r["match"] and r["match"] not in target:
+            return None
+        if r["header"] and headers.get(r["header"]) is None:
             return None
         if r["count"] > 0:
             r["count"] -= 1
@@ -73,6 +76,7 @@ class Handler(BaseHTTPRequestHandler):
         if u.path == "/__fault__/set":
             rule = {"action": q.get("action", "503"), "count": int(q.get("count", "1")),
                     "method": q.get("method", ""), "match": q.get("match", ""),
+                    "header": q.get("header", ""),
                     "delay": min(float(q.get("delay", "1")), 30.0)}
             with lock:
                 state["rule"] = rule
@@ -120,7 +124,7 @@ class Handler(BaseHTTPRequestHandler):
             self.control()
             return
         body = self.read_body()
-        rule = take_fault(self.command, self.path)
+        rule = take_fault(self.command, self.path, self.headers)
         action = rule["action"] if rule else None
         if action == "503":
             self.s3_error(503, "SlowDown", "Please reduce your request rate.")

@@ -3,7 +3,7 @@
  * Environment (test_s3.sh sets it): AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID,
  * AWS_SECRET_ACCESS_KEY, AWS_REGION; S3_CHECK_BUCKET (an existing bucket);
  * S3_CHECK_PROXY (optional: the faultproxy.py endpoint, for the retry
- * tests); S3_CHECK_BENCH=1 to time a 64 MB PUT and GET.
+ * tests and the parallel gets); S3_CHECK_BENCH=1 to time a 64 MB PUT and GET.
  * Every test works under a fresh prefix run-<random>/, so runs never meet.
  */
 #include <curl/curl.h>
@@ -515,7 +515,7 @@ static void proxy_ctl(const char *what)
     curl_easy_cleanup(h);
 }
 
-static long proxy_faults(void)
+static long proxy_stat(const char *name)
 {
     char url[512], out[128] = "";
     snprintf(url, sizeof url, "%s/__fault__/stats", proxy);
@@ -527,8 +527,13 @@ static long proxy_faults(void)
     curl_easy_perform(h);
     fclose(f);
     curl_easy_cleanup(h);
-    const char *p = strstr(out, "faults=");
-    return p ? atol(p + 7) : -1;
+    const char *p = strstr(out, name);
+    return p ? atol(p + strlen(name)) : -1;
+}
+
+static long proxy_faults(void)
+{
+    return proxy_stat("faults=");
 }
 
 static void test_faults(void)
@@ -626,6 +631,222 @@ static void test_faults(void)
     sm_store_close(st);
 }
 
+/* ---- parallel gets (store/s3_get.c) ---- */
+
+enum { SPLIT = 1 << 20, GPART = 256 << 10 }; /* small, so boundaries are cheap */
+
+/* A whole get of n bytes through the proxy: content equal byte for byte,
+ * in the number of requests the split predicts. */
+static void check_whole_get(sm_store_t *st, const char *key, const uint8_t *data, size_t n)
+{
+    sm_error_t e = {0};
+    sm_buf_t b = SM_BUF_INIT;
+    long r0 = proxy_stat("requests=");
+    CHECK_OK(sm_store_get(st, key, 0, &b, &e), &e);
+    long reqs = proxy_stat("requests=") - r0;
+    long want = 1 + (n > SPLIT ? (long)((n - SPLIT + GPART - 1) / GPART) : 0);
+    if (n == 0)
+        want = 2; /* a Range on an empty object is 416, then one plain GET */
+    if (b.len != n || (n && memcmp(b.data, data, n) != 0))
+        fprintf(stderr, "  whole get of %zu bytes: got %zu bytes, content %s\n", n, b.len,
+                b.len == n ? "differs" : "-");
+    CHECK(b.len == n && (n == 0 || memcmp(b.data, data, n) == 0));
+    CHECK(b.len == 0 || b.data[b.len] == '\0');
+    if (reqs != want)
+        fprintf(stderr, "  whole get of %zu bytes: %ld requests, want %ld\n", n, reqs, want);
+    CHECK_EQ_INT(reqs, want);
+    /* the limit holds before anything large is fetched (max_bytes 0 is "none") */
+    if (n > 1) {
+        CHECK_EQ_INT(sm_store_get(st, key, n - 1, &b, &e), SM_ERR_LIMIT);
+        CHECK(strstr(e.msg, "larger than") != NULL);
+        CHECK_EQ_INT(b.len, 0);
+        CHECK_OK(sm_store_get(st, key, n, &b, &e), &e);
+        CHECK(b.len == n && memcmp(b.data, data, n) == 0);
+    }
+    sm_buf_free(&b);
+}
+
+typedef struct overwriter {
+    sm_store_t *st;
+    const uint8_t *data;
+    size_t n;
+    sm_err_t rc;
+} overwriter;
+
+static void *overwrite_later(void *arg)
+{
+    overwriter *o = arg;
+    struct timespec ts = {0, 500 * 1000 * 1000};
+    nanosleep(&ts, NULL);
+    sm_error_t e;
+    o->rc = sm_store_put(o->st, "changing", o->data, o->n, &e);
+    return NULL;
+}
+
+static void test_parallel_get(void)
+{
+    if (!proxy) {
+        printf("  (no S3_CHECK_PROXY: parallel get tests skipped)\n");
+        return;
+    }
+    sm_store_opts_t o = {.endpoint = proxy,
+                         .get_split_size = SPLIT,
+                         .get_part_size = GPART,
+                         .parts_in_flight = 4,
+                         .max_attempts = 4,
+                         .retry_base_ms = 20};
+    sm_store_t *st = open_sub("pget", &o);
+    sm_error_t e = {0};
+    const size_t big = 7 * GPART + SPLIT + 1;
+    uint8_t *data = malloc(big), *data2 = malloc(big), *got = malloc(big);
+    fill(data, big, 77);
+    fill(data2, big, 78);
+    /* sizes at and around the split and the range boundaries */
+    const size_t sizes[] = {0,
+                            1,
+                            SPLIT - 1,
+                            SPLIT,
+                            SPLIT + 1,
+                            SPLIT + GPART,
+                            SPLIT + GPART + 1,
+                            SPLIT + 3 * GPART,
+                            SPLIT + 3 * GPART + 1,
+                            SPLIT + 7 * GPART - 1,
+                            big};
+    for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "size-%zu", sizes[i]);
+        CHECK_OK(sm_store_put(st, key, data, sizes[i], &e), &e);
+        check_whole_get(st, key, data, sizes[i]);
+    }
+    /* ranges longer than the split, spanning several parts */
+    const char *bk = "size-" /* big */;
+    char bigkey[64];
+    snprintf(bigkey, sizeof bigkey, "%s%zu", bk, big);
+    size_t n = 0;
+    const uint64_t offs[] = {0, 1, GPART - 1, 12345};
+    for (size_t i = 0; i < sizeof offs / sizeof offs[0]; i++) {
+        size_t len = SPLIT + 2 * GPART + 7;
+        memset(got, 0, big);
+        CHECK_OK(sm_store_get_range(st, bigkey, offs[i], len, got, 0, &n, &e), &e);
+        CHECK(n == len && memcmp(got, data + offs[i], len) == 0);
+        CHECK(got[len] == 0); /* nothing written past the range */
+    }
+    /* a long range that runs past the end */
+    uint64_t off = big - SPLIT - 100;
+    CHECK_OK(sm_store_get_range(st, bigkey, off, SPLIT + 5000, got, SM_STORE_SHORT_OK, &n, &e), &e);
+    CHECK(n == SPLIT + 100 && memcmp(got, data + off, n) == 0);
+    CHECK_EQ_INT(sm_store_get_range(st, bigkey, off, SPLIT + 5000, got, 0, &n, &e), SM_ERR_CORRUPT);
+    off = big - SPLIT / 2;
+    CHECK_OK(sm_store_get_range(st, bigkey, off, SPLIT + 5000, got, SM_STORE_SHORT_OK, &n, &e), &e);
+    CHECK(n == SPLIT / 2 && memcmp(got, data + off, n) == 0);
+    CHECK_OK(sm_store_get_range(st, bigkey, big + 10, SPLIT + 5, got, SM_STORE_SHORT_OK, &n, &e),
+             &e);
+    CHECK_EQ_INT(n, 0);
+    CHECK_EQ_INT(sm_store_get_range(st, "missing", 0, SPLIT + 5, got, 0, &n, &e), SM_ERR_NOT_FOUND);
+    sm_buf_t b = SM_BUF_INIT;
+    CHECK_EQ_INT(sm_store_get(st, "missing", 0, &b, &e), SM_ERR_NOT_FOUND);
+
+    /* faults in the middle of ranges: retried, the bytes still right */
+    struct {
+        const char *rule;
+        const char *what;
+    } faults[] = {
+        {"set?action=truncate&count=2&method=GET&header=If-Match", "later ranges cut short"},
+        {"set?action=reset&count=3&method=GET&header=If-Match", "later ranges reset"},
+        {"set?action=503&count=2&method=GET&header=If-Match", "later ranges 503"},
+        {"set?action=truncate&count=1&method=GET", "the first GET cut short"},
+    };
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+        long f0 = proxy_faults();
+        proxy_ctl(faults[i].rule);
+        CHECK_OK(sm_store_get(st, bigkey, 0, &b, &e), &e);
+        CHECK(b.len == big && memcmp(b.data, data, big) == 0);
+        proxy_ctl("clear");
+        memset(got, 0, big);
+        proxy_ctl(faults[i].rule);
+        CHECK_OK(sm_store_get_range(st, bigkey, 3, big - 3, got, 0, &n, &e), &e);
+        CHECK(n == big - 3 && memcmp(got, data + 3, n) == 0);
+        long injected = proxy_faults() - f0;
+        printf("  parallel get, %-24s %ld faults injected, bytes equal\n", faults[i].what,
+               injected);
+        CHECK(injected >= 2);
+        proxy_ctl("clear");
+    }
+    /* ranges that keep failing: the error names the range's failure */
+    proxy_ctl("set?action=503&count=-1&method=GET&header=If-Match");
+    CHECK_EQ_INT(sm_store_get(st, bigkey, 0, &b, &e), SM_ERR_IO);
+    printf("  ranges always 503: %s\n", e.msg);
+    CHECK(strstr(e.msg, "GET failed after 4 attempts: HTTP 503") != NULL);
+    CHECK_EQ_INT(b.len, 0);
+    proxy_ctl("clear");
+
+    /* the object is replaced between the first GET and the later ranges:
+     * the later ranges wait 1.5 s in the proxy, the PUT lands after 0.5 s */
+    CHECK_OK(sm_store_put(st, "changing", data, big, &e), &e);
+    for (int round = 0; round < 2; round++) {
+        const uint8_t *now = round == 0 ? data2 : data;
+        overwriter ow = {st, now, big, SM_OK};
+        pthread_t th;
+        proxy_ctl("set?action=slow&delay=1.5&count=-1&method=GET&header=If-Match");
+        pthread_create(&th, NULL, overwrite_later, &ow);
+        sm_err_t rc;
+        if (round == 0) {
+            rc = sm_store_get(st, "changing", 0, &b, &e);
+            CHECK_EQ_INT(b.len, 0);
+        } else {
+            rc = sm_store_get_range(st, "changing", 10, big - 10, got, 0, &n, &e);
+        }
+        pthread_join(th, NULL);
+        proxy_ctl("clear");
+        CHECK_OK(ow.rc, &e);
+        CHECK_EQ_INT(rc, SM_ERR_IO);
+        printf("  replaced while read: %s\n", e.msg);
+        CHECK(strstr(e.msg, "changed while it was read") != NULL);
+        CHECK(e.retriable);
+        /* read again: all new bytes */
+        CHECK_OK(sm_store_get(st, "changing", 0, &b, &e), &e);
+        CHECK(b.len == big && memcmp(b.data, now, big) == 0);
+    }
+    sm_buf_free(&b);
+
+    /* the default split (16 MiB) and range size (8 MiB), and no split at all */
+    sm_store_close(st);
+    o = (sm_store_opts_t){.endpoint = proxy};
+    st = open_sub("pget", &o);
+    const size_t def = 16u << 20, dpart = 8u << 20;
+    uint8_t *dd = malloc(def + dpart + 1);
+    fill(dd, def + dpart + 1, 5);
+    const size_t dsizes[] = {def, def + 1, def + dpart + 1};
+    const long dreqs[] = {1, 2, 3};
+    for (size_t i = 0; i < 3; i++) {
+        CHECK_OK(sm_store_put(st, "default", dd, dsizes[i], &e), &e);
+        long r0 = proxy_stat("requests=");
+        CHECK_OK(sm_store_get(st, "default", 0, &b, &e), &e);
+        CHECK_EQ_INT(proxy_stat("requests=") - r0, dreqs[i]);
+        CHECK(b.len == dsizes[i] && memcmp(b.data, dd, dsizes[i]) == 0);
+    }
+    sm_store_close(st);
+    o = (sm_store_opts_t){.endpoint = proxy, .get_split_size = SIZE_MAX};
+    st = open_sub("pget", &o);
+    long r0 = proxy_stat("requests=");
+    CHECK_OK(sm_store_get(st, "default", 0, &b, &e), &e);
+    CHECK_EQ_INT(proxy_stat("requests=") - r0, 1);
+    CHECK(b.len == def + dpart + 1 && memcmp(b.data, dd, b.len) == 0);
+    o = (sm_store_opts_t){.get_part_size = 1000};
+    char loc[300];
+    sm_store_t *bad = NULL;
+    snprintf(loc, sizeof loc, "s3://%s", bucket);
+    CHECK_EQ_INT(sm_store_open_ex(loc, &o, &bad, &e), SM_ERR_INVALID);
+    CHECK(strstr(e.msg, "get part size") != NULL);
+    sm_buf_free(&b);
+    free(dd);
+    free(data);
+    free(data2);
+    free(got);
+    sm_store_close(st);
+}
+
 /* ---- throughput ---- */
 
 static void bench(void)
@@ -676,6 +897,7 @@ int main(void)
     RUN(test_multipart);
     RUN(test_errors);
     RUN(test_faults);
+    RUN(test_parallel_get);
     RUN(bench);
     return check_summary();
 }
