@@ -17,58 +17,23 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SRC = os.path.dirname(os.path.dirname(HERE))
-
-
-def tree_rss_kb(root):
-    """Sum of VmRSS over root and its descendants (from /proc)."""
-    kids = {}
-    for p in os.listdir("/proc"):
-        if not p.isdigit():
-            continue
-        try:
-            with open(f"/proc/{p}/stat") as f:
-                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
-            kids.setdefault(ppid, []).append(int(p))
-        except (OSError, IndexError, ValueError):
-            pass
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        todo.extend(kids.get(pid, []))
-        try:
-            with open(f"/proc/{pid}/status") as f:
-                for line in f:
-                    if line.startswith("VmRSS:"):
-                        total += int(line.split()[1])
-        except OSError:
-            pass
-    return total
+sys.path.insert(0, os.path.dirname(HERE))
+from procmon import PeakRss  # noqa: E402
 
 
 def run_spark(jars, out):
-    peak = [0]
     t0 = time.time()
     p = subprocess.Popen([sys.executable, os.path.join(HERE, "notebook.py"), jars, out],
                          stdout=subprocess.PIPE, stderr=open(os.path.join(out + ".log"), "w"), text=True)
-    done = threading.Event()
-
-    def sample():
-        while not done.is_set():
-            peak[0] = max(peak[0], tree_rss_kb(p.pid))
-            time.sleep(0.1)
-
-    th = threading.Thread(target=sample)
-    th.start()
+    mon = PeakRss(p.pid)
     lines = p.stdout.read().splitlines()
     rc = p.wait()
     wall = time.time() - t0
-    done.set()
-    th.join()
+    peak = mon.stop()
     if rc != 0:
         sys.exit(f"notebook.py failed ({rc}); see {out}.log")
     phases, gold = {}, None
@@ -78,7 +43,7 @@ def run_spark(jars, out):
             phases[o["phase"]] = o["seconds"]
         elif "gold" in o:
             gold = o["gold"]
-    return phases, wall, peak[0], gold
+    return phases, wall, peak, gold
 
 
 def run_smelt(smelt, project, lake):

@@ -101,11 +101,11 @@ static void print_live(sm_cli_ctx_t *ctx, job_t *j, int format)
         printf("no live data yet\n");
     else
         sm_cli_print("stream", format, live->schema, (const sm_batch_t *const *)&live, 1);
-    printf("%llu events, %.0f events/s, batch %.1f ms avg, latency p50 %.0f ms p99 %.0f ms, "
+    printf("%llu events, %.0f events/s, batch %.1f ms avg, latency p50 %.1f ms p99 %.1f ms, "
            "%llu dead letters (%s), %llu late, lag %lld\n",
-           (unsigned long long)m.events_total, m.events_per_s_avg, m.batch_ms_avg, m.latency_p50_ms,
-           m.latency_p99_ms, (unsigned long long)m.dead_letters_total, sm_stream_dead_letters(j->s),
-           (unsigned long long)m.late_total, (long long)m.lag);
+           (unsigned long long)m.events_total, m.events_per_s_avg, m.batch_ms_avg,
+           m.latency_run_p50_ms, m.latency_run_p99_ms, (unsigned long long)m.dead_letters_total,
+           sm_stream_dead_letters(j->s), (unsigned long long)m.late_total, (long long)m.lag);
     sm_batch_free(live);
     (void)ctx;
 }

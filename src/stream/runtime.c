@@ -57,8 +57,9 @@ struct sm_stream {
     uint64_t version;
     sm_stream_metrics_t m;
     double busy_s;
-    double *lat;
+    double *lat; /* the last SM_STREAM_LATENCY_SAMPLES latencies, a ring */
     size_t nlat, lat_i;
+    sq_latency_t *lat_run; /* every latency of this process's run */
 };
 
 /* ---- small helpers ---------------------------------------------------------- */
@@ -390,7 +391,9 @@ static void record_latency(sm_stream_t *s, const int64_t *ts_us, size_t n, int64
     for (size_t i = 0; i < n; i++) {
         if (ts_us[i] == INT64_MIN)
             continue;
-        s->lat[s->lat_i] = (double)now_ms - (double)ts_us[i] / 1000.0;
+        double ms = (double)now_ms - (double)ts_us[i] / 1000.0;
+        s->lat[s->lat_i] = ms;
+        sq_latency_add(s->lat_run, ms);
         s->lat_i = (s->lat_i + 1) % SM_STREAM_LATENCY_SAMPLES;
         if (s->nlat < SM_STREAM_LATENCY_SAMPLES)
             s->nlat++;
@@ -675,8 +678,9 @@ sm_err_t sm_stream_open(const sm_stream_opts_t *o, sm_stream_t **out, sm_error_t
     s->bootstrap = dupx(o->kafka.bootstrap, &fail);
     s->client_id = dupx(o->kafka.client_id, &fail);
     s->lat = sm_calloc(SM_STREAM_LATENCY_SAMPLES, sizeof *s->lat);
+    s->lat_run = sm_calloc(1, sizeof *s->lat_run);
     sm_err_t rc = SM_OK;
-    if (fail || !s->lat) {
+    if (fail || !s->lat || !s->lat_run) {
         rc = sm_error_nomem(e, "stream");
         goto out;
     }
@@ -704,6 +708,7 @@ sm_err_t sm_stream_open(const sm_stream_opts_t *o, sm_stream_t **out, sm_error_t
     s->m.watermark_ms = -1;
     s->m.sink_version = -1;
     s->m.latency_p50_ms = s->m.latency_p99_ms = -1;
+    s->m.latency_run_p50_ms = s->m.latency_run_p99_ms = -1;
     snprintf(s->m.query, sizeof s->m.query, "%s", s->id);
     if ((rc = sq_compile(o->sql, o->source, &s->q, e)))
         goto out;
@@ -844,6 +849,7 @@ void sm_stream_free(sm_stream_t *s)
     sm_batch_free(s->live);
     pthread_mutex_destroy(&s->mu);
     sm_free(s->lat);
+    sm_free(s->lat_run);
     sm_free(s->kts);
     sm_free(s->pos);
     sm_free(s->id);
@@ -860,6 +866,8 @@ static void fill_metrics(sm_stream_t *s, sm_stream_metrics_t *m)
 {
     *m = s->m;
     m->latency_p50_ms = m->latency_p99_ms = -1;
+    m->latency_run_p50_ms = sq_latency_quantile(s->lat_run, 0.50);
+    m->latency_run_p99_ms = sq_latency_quantile(s->lat_run, 0.99);
     if (!s->nlat)
         return;
     double *tmp = sm_malloc(s->nlat * sizeof *tmp);

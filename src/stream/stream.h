@@ -265,11 +265,13 @@ typedef struct sm_stream_metrics {
     double events_per_s;     /* last batch: events / its duration */
     double events_per_s_avg; /* events_total / seconds spent in batches */
     double batch_ms_last, batch_ms_avg;
-    double latency_p50_ms; /* now - event time at commit, over the last */
-    double latency_p99_ms; /* SM_STREAM_LATENCY_SAMPLES events; -1 none */
-    int64_t lag;           /* -1: unknown */
-    int64_t watermark_ms;  /* -1: none */
-    int64_t sink_version;  /* last committed version; -1 none */
+    double latency_p50_ms;     /* now - event time at commit, over the last */
+    double latency_p99_ms;     /* SM_STREAM_LATENCY_SAMPLES events; -1 none */
+    double latency_run_p50_ms; /* the same over every event of this */
+    double latency_run_p99_ms; /* process's run, to 0.1 ms; -1 none */
+    int64_t lag;               /* -1: unknown */
+    int64_t watermark_ms;      /* -1: none */
+    int64_t sink_version;      /* last committed version; -1 none */
     char last_error[256];
 } sm_stream_metrics_t;
 

@@ -150,4 +150,27 @@ sm_err_t sq_state_save(sm_store_t *st, const char *dir, int64_t batch, const sq_
 sm_err_t sq_state_load(sm_store_t *st, const char *dir, int64_t batch, sq_state_t *s,
                        sm_error_t *e);
 
+/* ---- latency.c: the whole run's end-to-end latency ---------------------- */
+
+/* A fixed histogram of latencies in milliseconds: 0.1 ms buckets below
+ * 1 s, 10 ms buckets below 100 s, one bucket above (its quantiles are
+ * the largest latency seen: events replayed from long ago).  Constant memory
+ * (about 160 KB) whatever the run's length; quantiles are exact to the
+ * bucket (reported as its upper bound).  Owned by the stream; callers
+ * hold the stream's mutex. */
+#define SQ_LAT_FINE 10000  /* [0, 1000) ms by 0.1 ms */
+#define SQ_LAT_COARSE 9900 /* [1000, 100000) ms by 10 ms */
+#define SQ_LAT_BUCKETS (SQ_LAT_FINE + SQ_LAT_COARSE + 1)
+
+typedef struct sq_latency {
+    uint64_t n;
+    double max_ms;
+    uint64_t counts[SQ_LAT_BUCKETS];
+} sq_latency_t;
+
+/* Counts one latency (a negative one, from clock skew, counts as 0). */
+void sq_latency_add(sq_latency_t *h, double ms);
+/* The q-quantile (0 <= q <= 1) in ms; -1 when nothing was counted. */
+double sq_latency_quantile(const sq_latency_t *h, double q);
+
 #endif
