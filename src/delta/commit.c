@@ -53,6 +53,16 @@ static sm_err_t build_commit(const sm_delta_action_t *acts, size_t n,
                            "engineInfo", "smelt/" SMELT_VERSION, "txnId", txn_id);
     if (ci && read_version >= 0)
         json_object_set_new(ci, "readVersion", json_integer(read_version));
+    if (ci && opts->operation_metrics) {
+        json_t *m = json_loads(opts->operation_metrics, 0, NULL);
+        if (!json_is_object(m)) {
+            json_decref(m);
+            json_decref(ci);
+            return sm_error_set(e, SM_ERR_INTERNAL,
+                                "commit: operation metrics are not a JSON object");
+        }
+        json_object_set_new(ci, "operationMetrics", m);
+    }
     json_t *line = ci ? json_pack("{s:o}", "commitInfo", ci) : NULL;
     char *text = line ? json_dumps(line, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
     json_decref(line);

@@ -32,11 +32,12 @@
 #include "store/store.h"
 
 typedef struct sm_delta_commit_opts {
-    const char *operation;        /* "WRITE", "CREATE TABLE", "DELETE", "OPTIMIZE", ... */
-    const char *operation_params; /* a JSON object as text, or NULL for {} */
-    bool read_table;              /* the commit depends on the data it read */
-    int max_attempts;             /* 0 = 100 */
-    int64_t now_ms;               /* 0 = the clock */
+    const char *operation;         /* "WRITE", "CREATE TABLE", "DELETE", "OPTIMIZE", ... */
+    const char *operation_params;  /* a JSON object as text, or NULL for {} */
+    const char *operation_metrics; /* a JSON object as text, or NULL: not written */
+    bool read_table;               /* the commit depends on the data it read */
+    int max_attempts;              /* 0 = 100 */
+    int64_t now_ms;                /* 0 = the clock */
 } sm_delta_commit_opts_t;
 
 /* Commits `n` actions on top of `read_version` (-1 when creating the table:

@@ -261,6 +261,10 @@ sm_err_t sm_delta_write_open(sm_store_t *st, const char *table, sm_type_t *schem
     }
     if (rc)
         goto fail;
+    if (w->opts.mode == SM_DELTA_REWRITE && w->creating) {
+        rc = sm_error_set(e, SM_ERR_NOT_FOUND, "%s: the table to rewrite does not exist", table);
+        goto fail;
+    }
     if (w->snap && (rc = check_schema(w, e)))
         goto fail;
     if ((rc = setup_columns(w, e)))
@@ -604,8 +608,12 @@ static sm_err_t build_actions(sm_delta_write_t *w, sm_arena_t *a, sm_buf_t *acts
             return rc;
     }
     if (w->snap && w->opts.mode != SM_DELTA_APPEND) {
-        for (size_t i = 0; i < w->snap->nfiles && !rc; i++) {
-            const sm_delta_file_t *f = &w->snap->files[i];
+        bool rw = w->opts.mode == SM_DELTA_REWRITE;
+        size_t nrm = rw ? w->opts.nremove_files : w->snap->nfiles;
+        for (size_t i = 0; i < nrm && !rc; i++) {
+            const sm_delta_file_t *f = rw ? &w->opts.remove_files[i] : &w->snap->files[i];
+            if (!f->path)
+                continue; /* a REWRITE slot left empty */
             if (w->opts.mode == SM_DELTA_OVERWRITE_PARTITIONS && !replaced(w, f))
                 continue;
             memset(&act, 0, sizeof act);
@@ -682,22 +690,28 @@ sm_err_t sm_delta_write_commit(sm_delta_write_t *w, sm_delta_write_result_t *res
             if (!rc)
                 rc = sm_print_json_string(w->pcols[i], strlen(w->pcols[i]), &pb, e);
         }
-        if (!rc && !(rc = sm_buf_append_byte(&pb, ']', e)) &&
-            !(rc = sm_buf_printf(&params, e, "{\"mode\":\"%s\",\"partitionBy\":",
-                                 w->opts.mode == SM_DELTA_APPEND ? "Append" : "Overwrite")) &&
-            !(rc = sm_print_json_string(pb.data, pb.len, &params, e)))
+        if (!rc && w->opts.operation_params)
+            rc = sm_buf_append_str(&params, w->opts.operation_params, e);
+        else if (!rc && !(rc = sm_buf_append_byte(&pb, ']', e)) &&
+                 !(rc = sm_buf_printf(&params, e, "{\"mode\":\"%s\",\"partitionBy\":",
+                                      w->opts.mode == SM_DELTA_APPEND ? "Append" : "Overwrite")) &&
+                 !(rc = sm_print_json_string(pb.data, pb.len, &params, e)))
             rc = sm_buf_append_byte(&params, '}', e);
         sm_buf_free(&pb);
         sm_delta_commit_opts_t co = {.operation = w->opts.operation ? w->opts.operation
                                                   : w->creating     ? "CREATE TABLE AS SELECT"
                                                                     : "WRITE",
                                      .operation_params = (const char *)params.data,
+                                     .operation_metrics = w->opts.operation_metrics,
                                      .read_table = w->opts.mode != SM_DELTA_APPEND,
                                      .now_ms = now};
+        int64_t read_version = w->snap ? w->snap->version : -1;
+        if (w->opts.mode == SM_DELTA_REWRITE)
+            read_version = w->opts.read_version;
         if (!rc)
-            rc = sm_delta_commit(w->st, w->table, w->snap ? w->snap->version : -1,
-                                 (const sm_delta_action_t *)acts.data,
-                                 acts.len / sizeof(sm_delta_action_t), &co, &r.version, e);
+            rc =
+                sm_delta_commit(w->st, w->table, read_version, (const sm_delta_action_t *)acts.data,
+                                acts.len / sizeof(sm_delta_action_t), &co, &r.version, e);
         sm_buf_free(&params);
     }
     if (!rc && r.version > 0 && r.version % SM_DELTA_CHECKPOINT_INTERVAL == 0) {

@@ -40,6 +40,7 @@ typedef enum sm_delta_mode {
     SM_DELTA_APPEND = 0,
     SM_DELTA_OVERWRITE,
     SM_DELTA_OVERWRITE_PARTITIONS,
+    SM_DELTA_REWRITE, /* copy-on-write DML: remove_files are replaced by the rows written */
 } sm_delta_mode_t;
 
 typedef struct sm_delta_write_opts {
@@ -58,6 +59,17 @@ typedef struct sm_delta_write_opts {
     uint64_t target_file_bytes; /* 0 = 128 MiB */
     sm_pq_writer_opts_t parquet;
     int64_t now_ms; /* 0 = clock */
+    /* SM_DELTA_REWRITE (DELETE / UPDATE / MERGE): the live files of the
+     * snapshot at read_version that the rows written replace; they are
+     * removed (dataChange true) in the same commit, which is made on top of
+     * read_version and fails with SM_ERR_CONFLICT when any data changed
+     * since.  The table must exist.  Borrowed until commit (it may be
+     * filled after open); entries whose path is NULL are skipped. */
+    const sm_delta_file_t *remove_files;
+    size_t nremove_files;
+    int64_t read_version;
+    const char *operation_params;  /* commitInfo operationParameters (JSON object); NULL: mode */
+    const char *operation_metrics; /* commitInfo operationMetrics (JSON object); NULL: none */
 } sm_delta_write_opts_t;
 
 typedef struct sm_delta_write sm_delta_write_t;

@@ -110,4 +110,22 @@ bool sm_bind_ast_has_agg(const sm_sql_expr_t *a);
 /* Binds a query in the binder's current CTE environment and outer scope. */
 sm_err_t sm_bind_query_in(binder_t *b, const sm_sql_query_t *q, sm_lp_t **out, sm_error_t *e);
 
+/* ---- for DML statements (dml*.c) ---- */
+/* A scan of every column of snap (its files as the snapshot lists them)
+ * with new column ids, its columns added to sc under qual / qual2. */
+sm_err_t sm_bind_snapshot_scan(binder_t *b, sm_store_t *st, const sm_delta_snapshot_t *snap,
+                               const char *label, const char *qual, const char *qual2,
+                               sm_lp_t **out, scope_t *sc, sm_error_t *e);
+/* A FROM item (table, subquery, table function, join) and its scope. */
+sm_err_t sm_bind_from_item(binder_t *b, const sm_sql_table_t *t, sm_lp_t **node, scope_t *sc,
+                           sm_error_t *e);
+/* Adds the columns of lp to sc under qual (NULL: unqualified only). */
+sm_err_t sm_bind_scope_add(binder_t *b, const sm_lp_t *lp, const char *qual, scope_t *sc,
+                           sm_error_t *e);
+sm_err_t sm_bind_scope_push(binder_t *b, scope_t *sc, const scol_t *c, sm_error_t *e);
+/* A join node of l and r on the bound condition on (NULL: a cross join):
+ * hash keys from equalities, one-side conditions pushed down, a residual. */
+sm_err_t sm_bind_join_node(binder_t *b, sm_join_type_t jt, sm_lp_t *l, sm_lp_t *r, sm_expr_t *on,
+                           sm_lp_t **out, sm_error_t *e);
+
 #endif

@@ -210,6 +210,29 @@ static sm_err_t lake_error(binder_t *b, const char *name, sm_sql_pos_t pos, sm_e
     return sm_bind_err(pos, e, SM_ERR_NOT_FOUND, "table \"%s\" not found%s", name, hint);
 }
 
+/* A scan node of every column of a snapshot, with new column ids. */
+static sm_err_t snapshot_scan(binder_t *b, sm_store_t *st, const sm_delta_snapshot_t *snap,
+                              const char *label, sm_lp_t **out, sm_error_t *e)
+{
+    const sm_type_t *ts = snap->schema;
+    sm_lp_t *lp = sm_bind_lp_new(b, SM_LP_SCAN, ts->nfields);
+    if (!lp)
+        return nomem(e);
+    lp->u.scan.store = st;
+    lp->u.scan.snap = snap;
+    lp->u.scan.tschema = snap->schema;
+    lp->u.scan.tcol = NEWA(b, uint32_t, ts->nfields);
+    lp->u.scan.label = sm_qctx_strdup(b->q, label);
+    if (!lp->u.scan.tcol || !lp->u.scan.label)
+        return nomem(e);
+    for (uint32_t i = 0; i < ts->nfields; i++) {
+        lp->cols[i] = (sm_lcol_t){b->q->next_cid++, ts->fields[i].name, ts->fields[i].type, true};
+        lp->u.scan.tcol[i] = i;
+    }
+    *out = lp;
+    return SM_OK;
+}
+
 static sm_err_t bind_lake_table(binder_t *b, const sm_sql_table_t *t, sm_lp_t **node, scope_t *sc,
                                 sm_error_t *e)
 {
@@ -272,24 +295,6 @@ static sm_err_t bind_lake_table(binder_t *b, const sm_sql_table_t *t, sm_lp_t **
     rc = sm_qctx_keep_snap(b->q, snap, e);
     if (rc)
         return rc;
-    const sm_type_t *ts = snap->schema;
-    sm_lp_t *lp = sm_bind_lp_new(b, SM_LP_SCAN, ts->nfields);
-    if (!lp)
-        return nomem(e);
-    lp->u.scan.store = lt->store;
-    lp->u.scan.snap = snap;
-    lp->u.scan.tschema = snap->schema;
-    lp->u.scan.tcol = NEWA(b, uint32_t, ts->nfields);
-    lp->u.scan.label = sm_qctx_strdup(b->q, lt->name ? lt->name : name);
-    if (!lp->u.scan.tcol || !lp->u.scan.label)
-        return nomem(e);
-    for (uint32_t i = 0; i < ts->nfields; i++) {
-        lp->cols[i] = (sm_lcol_t){b->q->next_cid++, ts->fields[i].name, ts->fields[i].type, true};
-        lp->u.scan.tcol[i] = i;
-    }
-    rc = rename_cols(b, lp, t->col_aliases, t->ncol_aliases, t->pos, e);
-    if (rc)
-        return rc;
     const char *qual = t->alias.name ? t->alias.name : n->parts[n->nparts - 1].name;
     const char *qual2 = NULL;
     if (!t->alias.name && n->nparts >= 2) {
@@ -298,6 +303,12 @@ static sm_err_t bind_lake_table(binder_t *b, const sm_sql_table_t *t, sm_lp_t **
                  n->parts[n->nparts - 1].name);
         qual2 = sm_qctx_strdup(b->q, q2);
     }
+    sm_lp_t *lp = NULL;
+    rc = snapshot_scan(b, lt->store, snap, lt->name ? lt->name : name, &lp, e);
+    if (!rc)
+        rc = rename_cols(b, lp, t->col_aliases, t->ncol_aliases, t->pos, e);
+    if (rc)
+        return rc;
     *node = lp;
     return scope_of_lp(b, lp, qual, qual2, sc, e);
 }
@@ -329,15 +340,102 @@ static sm_err_t bind_cte_ref(binder_t *b, cte_ent_t *c, const sm_sql_table_t *t,
     return scope_of_lp(b, lp, t->alias.name ? t->alias.name : c->def->name.name, NULL, sc, e);
 }
 
+/* read_csv('path' [, header => bool] [, delimiter => 'c']) and
+ * read_json('path'): one file, its schema inferred now (connect/files),
+ * its rows read when the query runs. */
+static sm_err_t bind_read_file(binder_t *b, const sm_sql_table_t *t, bool csv, sm_lp_t **node,
+                               scope_t *sc, sm_error_t *e)
+{
+    const char *fn = csv ? "read_csv" : "read_json";
+    if (t->u.func.nargs < 1 || t->u.func.args[0]->kind != SM_SQL_EXPR_LITERAL ||
+        t->u.func.args[0]->u.lit.kind != SM_SQL_LIT_STRING)
+        return sm_bind_err(t->pos, e, SM_ERR_INVALID, "%s takes a file name (a string) first", fn);
+    bool no_header = false;
+    char delim = 0;
+    for (size_t i = 1; i < t->u.func.nargs; i++) {
+        const sm_sql_expr_t *a = t->u.func.args[i];
+        const sm_sql_expr_t *v = a->kind == SM_SQL_EXPR_NAMED_ARG ? a->u.named.value : NULL;
+        const char *name = v ? a->u.named.name : "";
+        if (csv && v && eqi(name, "header") && v->kind == SM_SQL_EXPR_LITERAL &&
+            v->u.lit.kind == SM_SQL_LIT_BOOL)
+            no_header = !v->u.lit.b;
+        else if (csv && v && (eqi(name, "delimiter") || eqi(name, "sep")) &&
+                 v->kind == SM_SQL_EXPR_LITERAL && v->u.lit.kind == SM_SQL_LIT_STRING &&
+                 v->u.lit.text.n == 1)
+            delim = v->u.lit.text.p[0];
+        else
+            return sm_bind_err(a->pos, e, SM_ERR_INVALID, "%s: unknown option (%s)", fn,
+                               csv ? "header => true|false, delimiter => 'c'" : "none are known");
+    }
+    const sm_str_t path = t->u.func.args[0]->u.lit.text;
+    char *p = sm_qctx_alloc(b->q, path.n + 1);
+    if (!p)
+        return nomem(e);
+    memcpy(p, path.p, path.n);
+    if (!p[0] || p[strlen(p) - 1] == '/')
+        return sm_bind_err(t->pos, e, SM_ERR_INVALID, "%s: \"%s\" is not a file name", fn, p);
+    char *slash = strrchr(p, '/');
+    char *loc = sm_qctx_strdup(b->q, p), *key = slash ? slash + 1 : p;
+    if (!loc)
+        return nomem(e);
+    if (!slash)
+        strcpy(loc, ".");
+    else if (slash == p)
+        strcpy(loc, "/");
+    else
+        loc[slash - p] = 0;
+    sm_store_t *st = NULL;
+    sm_err_t rc = sm_store_open(loc, &st, e);
+    if (rc)
+        return sm_bind_err(t->pos, e, rc, "%s: %s", fn, e ? e->msg : "cannot open");
+    if ((rc = sm_qctx_keep_store(b->q, st, e)))
+        return rc;
+    sm_file_format_t fmt = SM_FILE_CSV;
+    if (!csv) {
+        fmt = SM_FILE_JSONL;
+        if (sm_str_ends_with(sm_str_c(key), sm_str_c(".json")) &&
+            (rc = sm_file_format_detect(st, key, &fmt, e)))
+            return sm_bind_err(t->pos, e, rc, "%s: %s", fn, e ? e->msg : "cannot read");
+    }
+    sm_file_opts_t o = {.no_header = no_header, .delimiter = delim};
+    sm_file_source_t *src = NULL;
+    rc = sm_file_source_open(st, key, fmt, &o, &src, e);
+    if (rc)
+        return sm_bind_err(t->pos, e, rc, "%s: %s", fn, e ? e->msg : "cannot read");
+    sm_type_t *ts = sm_qctx_keep_type(b->q, sm_type_ref(sm_file_source_schema(src)));
+    sm_file_source_close(src);
+    if (!ts)
+        return nomem(e);
+    sm_lp_t *lp = sm_bind_lp_new(b, SM_LP_FILE, ts->nfields);
+    if (!lp)
+        return nomem(e);
+    lp->u.file.store = st;
+    lp->u.file.key = key;
+    lp->u.file.format = (int)fmt;
+    lp->u.file.no_header = no_header;
+    lp->u.file.delimiter = delim;
+    lp->u.file.schema = ts;
+    lp->u.file.label = p;
+    for (uint32_t i = 0; i < ts->nfields; i++)
+        lp->cols[i] = (sm_lcol_t){b->q->next_cid++, ts->fields[i].name, ts->fields[i].type, true};
+    rc = rename_cols(b, lp, t->col_aliases, t->ncol_aliases, t->pos, e);
+    if (rc)
+        return rc;
+    *node = lp;
+    return scope_of_lp(b, lp, t->alias.name ? t->alias.name : fn, NULL, sc, e);
+}
+
 static sm_err_t bind_table_func(binder_t *b, const sm_sql_table_t *t, sm_lp_t **node, scope_t *sc,
                                 sm_error_t *e)
 {
     const sm_sql_name_t *n = &t->u.func.name;
     const char *fn = n->parts[n->nparts - 1].name;
+    if (eqi(fn, "read_csv") || eqi(fn, "read_json"))
+        return bind_read_file(b, t, eqi(fn, "read_csv"), node, sc, e);
     if (!eqi(fn, "read_parquet"))
         return sm_bind_err(t->pos, e, SM_ERR_UNSUPPORTED,
-                           "table function %s is not supported (read_parquet is; read_csv and "
-                           "read_json are not yet)",
+                           "table function %s is not supported (read_parquet, read_csv and "
+                           "read_json are)",
                            fn);
     if (t->u.func.nargs != 1 || t->u.func.args[0]->kind != SM_SQL_EXPR_LITERAL ||
         t->u.func.args[0]->u.lit.kind != SM_SQL_LIT_STRING)
@@ -406,6 +504,86 @@ static sm_err_t bind_table_func(binder_t *b, const sm_sql_table_t *t, sm_lp_t **
     return scope_of_lp(b, lp, t->alias.name ? t->alias.name : "read_parquet", NULL, sc, e);
 }
 
+/* The join node of l and r on the bound condition `on` (NULL: none):
+ * equalities between a side's columns become hash keys (appended to
+ * lk/rk, which hold nk USING keys already and have room for cap), other
+ * conditions on one side only are pushed below the join where the join
+ * type allows, the rest is the residual predicate. */
+static sm_err_t join_node(binder_t *b, sm_join_type_t jt, sm_lp_t *l, sm_lp_t *r, sm_expr_t *on,
+                          sm_expr_t **lk, sm_expr_t **rk, size_t nk, size_t cap, sm_lp_t **out,
+                          sm_error_t *e)
+{
+    bool semi = jt == SM_JOIN_SEMI || jt == SM_JOIN_ANTI;
+    bool lnull = jt == SM_JOIN_RIGHT || jt == SM_JOIN_FULL;
+    bool rnull = jt == SM_JOIN_LEFT || jt == SM_JOIN_FULL;
+    sm_expr_t **resid = NEWA(b, sm_expr_t *, cap), **lf = NEWA(b, sm_expr_t *, cap),
+              **rf = NEWA(b, sm_expr_t *, cap);
+    size_t nres = 0, nlf = 0, nrf = 0;
+    sm_err_t rc = SM_OK;
+    if (!resid || !lf || !rf)
+        return nomem(e);
+    if (on) {
+        sm_expr_t *conj[MAX_CONJUNCTS];
+        size_t nc = 0;
+        split_and(on, conj, &nc, MAX_CONJUNCTS);
+        for (size_t i = 0; i < nc; i++) {
+            sm_expr_t *c = conj[i];
+            if (c->kind == SM_EXPR_CMP && c->u.op == SM_OP_EQ && nk < cap) {
+                sm_expr_t *a = c->args[0], *d = c->args[1];
+                if (only_in(a, l) && only_in(d, r)) {
+                    lk[nk] = a;
+                    rk[nk++] = d;
+                    continue;
+                }
+                if (only_in(a, r) && only_in(d, l)) {
+                    lk[nk] = d;
+                    rk[nk++] = a;
+                    continue;
+                }
+            }
+            bool push_l = (jt == SM_JOIN_INNER || jt == SM_JOIN_RIGHT) && only_in(c, l);
+            bool push_r = (jt == SM_JOIN_INNER || jt == SM_JOIN_LEFT || semi) && only_in(c, r);
+            if (push_l && nlf < cap)
+                lf[nlf++] = c;
+            else if (push_r && nrf < cap)
+                rf[nrf++] = c;
+            else if (nres < cap)
+                resid[nres++] = c;
+        }
+    }
+    sm_expr_t *p;
+    if (nlf) {
+        if ((rc = and_all(b, lf, nlf, &p, e)) || (rc = add_filter(b, &l, p, e)))
+            return rc;
+    }
+    if (nrf) {
+        if ((rc = and_all(b, rf, nrf, &p, e)) || (rc = add_filter(b, &r, p, e)))
+            return rc;
+    }
+    sm_lp_t *j = sm_bind_lp_new(b, SM_LP_JOIN, semi ? l->ncols : l->ncols + r->ncols);
+    if (!j)
+        return nomem(e);
+    j->in[0] = l;
+    j->in[1] = r;
+    for (size_t i = 0; i < l->ncols; i++) {
+        j->cols[i] = l->cols[i];
+        j->cols[i].nullable |= lnull;
+    }
+    if (!semi)
+        for (size_t i = 0; i < r->ncols; i++) {
+            j->cols[l->ncols + i] = r->cols[i];
+            j->cols[l->ncols + i].nullable |= rnull;
+        }
+    j->u.join.type = jt;
+    j->u.join.lk = lk;
+    j->u.join.rk = rk;
+    j->u.join.nk = nk;
+    if (nres && (rc = and_all(b, resid, nres, &j->u.join.resid, e)))
+        return rc;
+    *out = j;
+    return SM_OK;
+}
+
 static sm_err_t bind_join(binder_t *b, const sm_sql_table_t *t, sm_lp_t **node, scope_t *sc,
                           sm_error_t *e)
 {
@@ -438,10 +616,8 @@ static sm_err_t bind_join(binder_t *b, const sm_sql_table_t *t, sm_lp_t **node, 
         return rc;
     size_t cap = MAX_CONJUNCTS + t->u.join.nusing; /* every condition fits each list */
     sm_expr_t **lk = NEWA(b, sm_expr_t *, cap), **rk = NEWA(b, sm_expr_t *, cap);
-    sm_expr_t **resid = NEWA(b, sm_expr_t *, cap), **lf = NEWA(b, sm_expr_t *, cap),
-              **rf = NEWA(b, sm_expr_t *, cap);
-    size_t nk = 0, nres = 0, nlf = 0, nrf = 0;
-    if (!lk || !rk || !resid || !lf || !rf)
+    size_t nk = 0;
+    if (!lk || !rk)
         return nomem(e);
     /* USING: keys and merged columns */
     scope_t merged = {0};
@@ -511,70 +687,19 @@ static sm_err_t bind_join(binder_t *b, const sm_sql_table_t *t, sm_lp_t **node, 
         lc->hidden = true;
         rc2->hidden = true;
     }
+    sm_expr_t *on = NULL;
     if (t->u.join.on) {
         ectx_t x = {.b = b, .sc = &all, .clause = "a join condition"};
-        sm_expr_t *on, *conj[MAX_CONJUNCTS];
-        size_t nc = 0;
         rc = sm_bind_expr(&x, t->u.join.on, &on, e);
         if (rc)
             return rc;
         if (on->type->kind != SM_TYPE_BOOL)
             return sm_bind_err(t->u.join.on->pos, e, SM_ERR_INVALID,
                                "a join condition must be boolean");
-        split_and(on, conj, &nc, MAX_CONJUNCTS);
-        for (size_t i = 0; i < nc; i++) {
-            sm_expr_t *c = conj[i];
-            if (c->kind == SM_EXPR_CMP && c->u.op == SM_OP_EQ && nk < cap) {
-                sm_expr_t *a = c->args[0], *d = c->args[1];
-                if (only_in(a, l) && only_in(d, r)) {
-                    lk[nk] = a;
-                    rk[nk++] = d;
-                    continue;
-                }
-                if (only_in(a, r) && only_in(d, l)) {
-                    lk[nk] = d;
-                    rk[nk++] = a;
-                    continue;
-                }
-            }
-            bool push_l = (jt == SM_JOIN_INNER || jt == SM_JOIN_RIGHT) && only_in(c, l);
-            bool push_r = (jt == SM_JOIN_INNER || jt == SM_JOIN_LEFT || semi) && only_in(c, r);
-            if (push_l && nlf < cap)
-                lf[nlf++] = c;
-            else if (push_r && nrf < cap)
-                rf[nrf++] = c;
-            else if (nres < cap)
-                resid[nres++] = c;
-        }
     }
-    sm_expr_t *p;
-    if (nlf) {
-        if ((rc = and_all(b, lf, nlf, &p, e)) || (rc = add_filter(b, &l, p, e)))
-            return rc;
-    }
-    if (nrf) {
-        if ((rc = and_all(b, rf, nrf, &p, e)) || (rc = add_filter(b, &r, p, e)))
-            return rc;
-    }
-    sm_lp_t *j = sm_bind_lp_new(b, SM_LP_JOIN, semi ? l->ncols : l->ncols + r->ncols);
-    if (!j)
-        return nomem(e);
-    j->in[0] = l;
-    j->in[1] = r;
-    for (size_t i = 0; i < l->ncols; i++) {
-        j->cols[i] = l->cols[i];
-        j->cols[i].nullable |= lnull;
-    }
-    if (!semi)
-        for (size_t i = 0; i < r->ncols; i++) {
-            j->cols[l->ncols + i] = r->cols[i];
-            j->cols[l->ncols + i].nullable |= rnull;
-        }
-    j->u.join.type = jt;
-    j->u.join.lk = lk;
-    j->u.join.rk = rk;
-    j->u.join.nk = nk;
-    if (nres && (rc = and_all(b, resid, nres, &j->u.join.resid, e)))
+    sm_lp_t *j = NULL;
+    rc = join_node(b, jt, l, r, on, lk, rk, nk, cap, &j, e);
+    if (rc)
         return rc;
     *node = j;
     /* FULL JOIN USING: the merged columns are coalesced in a projection */
@@ -1758,4 +1883,41 @@ sm_err_t sm_bind_query(sm_qctx_t *q, const sm_sql_query_t *query, sm_lp_t **out,
 {
     binder_t b = {.q = q};
     return sm_bind_query_in(&b, query, out, e);
+}
+
+/* ---- entry points for DML (dml*.c) ------------------------------------------ */
+
+sm_err_t sm_bind_snapshot_scan(binder_t *b, sm_store_t *st, const sm_delta_snapshot_t *snap,
+                               const char *label, const char *qual, const char *qual2,
+                               sm_lp_t **out, scope_t *sc, sm_error_t *e)
+{
+    sm_err_t rc = snapshot_scan(b, st, snap, label, out, e);
+    return rc ? rc : scope_of_lp(b, *out, qual, qual2, sc, e);
+}
+
+sm_err_t sm_bind_from_item(binder_t *b, const sm_sql_table_t *t, sm_lp_t **node, scope_t *sc,
+                           sm_error_t *e)
+{
+    return bind_from(b, t, node, sc, e);
+}
+
+sm_err_t sm_bind_scope_add(binder_t *b, const sm_lp_t *lp, const char *qual, scope_t *sc,
+                           sm_error_t *e)
+{
+    return scope_of_lp(b, lp, qual, NULL, sc, e);
+}
+
+sm_err_t sm_bind_scope_push(binder_t *b, scope_t *sc, const scol_t *c, sm_error_t *e)
+{
+    return scope_push(b, sc, c, e);
+}
+
+sm_err_t sm_bind_join_node(binder_t *b, sm_join_type_t jt, sm_lp_t *l, sm_lp_t *r, sm_expr_t *on,
+                           sm_lp_t **out, sm_error_t *e)
+{
+    sm_expr_t **lk = NEWA(b, sm_expr_t *, MAX_CONJUNCTS),
+              **rk = NEWA(b, sm_expr_t *, MAX_CONJUNCTS);
+    if (!lk || !rk)
+        return nomem(e);
+    return join_node(b, jt, l, r, on, lk, rk, 0, MAX_CONJUNCTS, out, e);
 }

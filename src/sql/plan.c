@@ -495,6 +495,76 @@ static sm_err_t plan_values(planner_t *p, sm_lp_t *lp, pres_t *r, sm_error_t *e)
     return r->x ? SM_OK : nomem(e);
 }
 
+/* read_csv / read_json: the file is opened when the operator is (with the
+ * schema inferred at bind time) and streamed batch by batch. */
+typedef struct file_src {
+    sm_store_t *store;
+    char *key;
+    sm_file_format_t format;
+    sm_file_opts_t opts;
+    sm_file_source_t *src;
+} file_src_t;
+
+static sm_err_t fsrc_open(void *arg, sm_error_t *e)
+{
+    file_src_t *f = arg;
+    sm_file_source_close(f->src);
+    f->src = NULL;
+    return sm_file_source_open(f->store, f->key, f->format, &f->opts, &f->src, e);
+}
+
+static sm_err_t fsrc_next(void *arg, sm_batch_t **out, sm_error_t *e)
+{
+    file_src_t *f = arg;
+    *out = NULL;
+    return f->src ? sm_file_source_next(f->src, out, e) : SM_OK;
+}
+
+static void fsrc_close(void *arg)
+{
+    file_src_t *f = arg;
+    sm_file_source_close(f->src);
+    f->src = NULL;
+}
+
+static void fsrc_free(void *arg)
+{
+    file_src_t *f = arg;
+    fsrc_close(f);
+    sm_free(f->key);
+    sm_free(f);
+}
+
+static sm_err_t plan_file(planner_t *p, sm_lp_t *lp, pres_t *r, sm_error_t *e)
+{
+    file_src_t *f = sm_calloc(1, sizeof *f);
+    if (!f || !(f->key = sm_strdup(lp->u.file.key))) {
+        sm_free(f);
+        return nomem(e);
+    }
+    f->store = lp->u.file.store;
+    f->format = (sm_file_format_t)lp->u.file.format;
+    f->opts.schema = lp->u.file.schema;
+    f->opts.no_header = lp->u.file.no_header;
+    f->opts.delimiter = lp->u.file.delimiter;
+    sm_source_cb_t cb = {f, fsrc_open, fsrc_next, fsrc_close, fsrc_free};
+    sm_err_t rc = sm_op_source_new(&p->q->exec, lp->u.file.schema, &cb, &r->op, e);
+    if (rc)
+        return rc;
+    r->lay = sm_qctx_alloc(p->q, (lp->ncols + 1) * sizeof *r->lay);
+    if (!r->lay)
+        return nomem(e);
+    for (size_t i = 0; i < lp->ncols; i++)
+        r->lay[i] = lp->cols[i].cid;
+    r->n = lp->ncols;
+    r->est = 1000;
+    char t[300];
+    snprintf(t, sizeof t, "ReadFile %s format=%s", lp->u.file.label,
+             sm_file_format_name(f->format));
+    r->x = xnode(p, r->op, r->est, t, NULL, NULL);
+    return r->x ? SM_OK : nomem(e);
+}
+
 static sm_err_t plan_join(planner_t *p, sm_lp_t *lp, const uint8_t *need, pres_t *r, sm_error_t *e)
 {
     uint8_t *n2 = set_copy(p, need);
@@ -868,6 +938,8 @@ static sm_err_t plan(planner_t *p, sm_lp_t *lp, const uint8_t *need, pres_t *r, 
         return plan_scan(p, lp, need, r, e);
     case SM_LP_VALUES:
         return plan_values(p, lp, r, e);
+    case SM_LP_FILE:
+        return plan_file(p, lp, r, e);
     case SM_LP_FILTER: {
         uint8_t *n2 = set_copy(p, need);
         if (!n2)
@@ -1099,4 +1171,20 @@ static sm_err_t explain_rec(const sm_xnode_t *x, bool analyzed, int depth, sm_bu
 sm_err_t sm_plan_explain(const sm_xnode_t *x, bool analyzed, sm_buf_t *out, sm_error_t *e)
 {
     return explain_rec(x, analyzed, 0, out, e);
+}
+
+sm_err_t sm_plan_prune_files(sm_qctx_t *q, sm_lp_t *scan, sm_expr_t *pred, sm_scan_files_t *out,
+                             sm_error_t *e)
+{
+    planner_t p = {q, q->next_cid};
+    memset(out, 0, sizeof *out);
+    scan->u.scan.preds = NULL;
+    scan->u.scan.npreds = 0;
+    sm_err_t rc = pred ? push_preds(&p, scan, pred, e) : SM_OK;
+    if (!rc)
+        rc =
+            sm_scan_files_delta(scan->u.scan.snap, scan->u.scan.preds, scan->u.scan.npreds, out, e);
+    scan->u.scan.preds = NULL; /* the per-file scans must read every row group */
+    scan->u.scan.npreds = 0;
+    return rc;
 }

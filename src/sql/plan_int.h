@@ -32,6 +32,7 @@
 #include "exec/op_scan.h"
 #include "exec/operator.h"
 #include "lake/lake.h"
+#include "connect/files.h"
 #include "sql/ast.h"
 
 #define SM_CID_NONE UINT32_MAX
@@ -56,6 +57,7 @@ typedef enum sm_lp_kind {
     SM_LP_DISTINCT, /* every column */
     SM_LP_UNION,    /* UNION ALL of in[0], in[1] */
     SM_LP_SETOP,    /* INTERSECT / EXCEPT */
+    SM_LP_FILE,     /* a CSV / JSON file (read_csv, read_json): file */
 } sm_lp_kind_t;
 
 typedef struct sm_lagg {
@@ -93,6 +95,15 @@ struct sm_lp {
             size_t nb;
             sm_type_t *schema;
         } values;
+        struct {
+            sm_store_t *store; /* held by the context */
+            const char *key;
+            int format; /* sm_file_format_t */
+            bool no_header;
+            char delimiter;    /* 0: the default */
+            sm_type_t *schema; /* inferred at bind time (held by the context) */
+            const char *label;
+        } file;
         sm_expr_t *pred;
         sm_expr_t **exprs;
         struct {
@@ -166,6 +177,7 @@ typedef struct sm_qctx {
     } * cleanups; /* run in reverse order when the context is freed */
     size_t ncleanups, capcleanups;
     const char *sql; /* the statement's text (messages) */
+    bool dry_run;    /* DML: bind and plan (on the first file), run and commit nothing */
 } sm_qctx_t;
 
 /* ---- context (query.c) ---- */
@@ -179,6 +191,11 @@ void *sm_qctx_alloc(sm_qctx_t *q, size_t n); /* zeroed; NULL on NOMEM */
  * fails with SM_ERR_NOMEM). */
 sm_err_t sm_qctx_on_free(sm_qctx_t *q, void (*fn)(void *), void *arg, sm_error_t *e);
 char *sm_qctx_strdup(sm_qctx_t *q, const char *s);
+/* Resolves a table name in the lake and loads its latest snapshot, both
+ * kept by the context; *snap NULL (and SM_OK) when the table does not
+ * exist yet. */
+sm_err_t sm_qctx_load_table(sm_qctx_t *q, const sm_sql_name_t *n, sm_lake_table_t **lt,
+                            sm_delta_snapshot_t **snap, sm_error_t *e);
 
 /* ---- binder (bind.c) ---- */
 /* Binds a query (SELECT, VALUES, set operations, WITH ...) into *out. */
@@ -189,6 +206,12 @@ sm_err_t sm_bind_query(sm_qctx_t *q, const sm_sql_query_t *query, sm_lp_t **out,
  * order.  *xout (may be NULL) receives the EXPLAIN tree. */
 sm_err_t sm_plan_build(sm_qctx_t *q, sm_lp_t *root, sm_op_t **out, sm_xnode_t **xout,
                        sm_error_t *e);
+/* The files of a snapshot scan node that may hold rows where pred (bound
+ * on the scan's columns, NULL: none) is TRUE, by partition values and
+ * statistics (DML: the files to rewrite).  *out is filled (free with
+ * sm_scan_files_free).  The scan keeps no pushed predicates. */
+sm_err_t sm_plan_prune_files(sm_qctx_t *q, sm_lp_t *scan, sm_expr_t *pred, sm_scan_files_t *out,
+                             sm_error_t *e);
 /* The output schema of a logical node (a new reference). */
 sm_type_t *sm_plan_schema(const sm_lp_t *lp);
 /* EXPLAIN text of a plan tree: with stats when analyzed. */

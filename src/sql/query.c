@@ -8,6 +8,7 @@
 #include "core/mem.h"
 #include "core/str.h"
 #include "delta/write.h"
+#include "sql/dml_int.h"
 #include "sql/parser.h"
 #include "sql/plan_int.h"
 #include "sql/query.h"
@@ -395,6 +396,13 @@ static sm_err_t run_show(sm_qctx_t *q, const sm_sql_stmt_t *st, sink_t *s, sm_er
 static sm_err_t load_table(sm_qctx_t *q, const sm_sql_name_t *n, sm_sql_pos_t pos,
                            sm_lake_table_t **lt, sm_delta_snapshot_t **snap, sm_error_t *e)
 {
+    (void)pos;
+    return sm_qctx_load_table(q, n, lt, snap, e);
+}
+
+sm_err_t sm_qctx_load_table(sm_qctx_t *q, const sm_sql_name_t *n, sm_lake_table_t **lt,
+                            sm_delta_snapshot_t **snap, sm_error_t *e)
+{
     char name[1024];
     name_text(n, name, sizeof name);
     *snap = NULL;
@@ -420,7 +428,6 @@ static sm_err_t load_table(sm_qctx_t *q, const sm_sql_name_t *n, sm_sql_pos_t po
             *e = e2;
         return rc;
     }
-    (void)pos;
     return sm_qctx_keep_snap(q, *snap, e);
 }
 
@@ -648,6 +655,56 @@ static sm_err_t run_insert(sm_qctx_t *q, const sm_sql_stmt_t *st, sink_t *s, sm_
     return rc;
 }
 
+/* DELETE / UPDATE / MERGE: one row of counts, as Spark returns them. */
+static sm_err_t run_dml(sm_qctx_t *q, const sm_sql_stmt_t *st, sink_t *s, sm_error_t *e)
+{
+    sm_dml_result_t r = {.version = -1};
+    sm_err_t rc = st->kind == SM_SQL_STMT_DELETE   ? sm_dml_delete(q, st, &r, e)
+                  : st->kind == SM_SQL_STMT_UPDATE ? sm_dml_update(q, st, &r, e)
+                                                   : sm_dml_merge(q, st, &r, e);
+    if (rc)
+        return rc;
+    bool merge = st->kind == SM_SQL_STMT_MERGE;
+    int64_t affected = r.deleted + r.updated + r.inserted;
+    const char *names[] = {"num_affected_rows", "num_updated_rows", "num_deleted_rows",
+                           "num_inserted_rows"};
+    int64_t vals[] = {affected, r.updated, r.deleted, r.inserted};
+    size_t n = merge ? 4 : 1;
+    sm_field_t f[4];
+    for (size_t i = 0; i < n; i++)
+        f[i] = (sm_field_t){(char *)names[i], sm_type_int64(), false};
+    sm_type_t *schema = sm_type_struct(f, n);
+    sm_batch_t *b = NULL;
+    if (!schema)
+        return sm_error_nomem(e, "result");
+    s->res->schema = schema;
+    rc = sm_batch_new(schema, 1, &b, e);
+    for (size_t i = 0; i < n && !rc; i++)
+        rc = sm_vector_append_i64(b->cols[i], vals[i], e);
+    if (!rc)
+        rc = sm_batch_sync(b, e);
+    if (!rc)
+        rc = sink_put(s, b, e);
+    else
+        sm_batch_free(b);
+    if (rc)
+        return rc;
+    s->res->rows = (uint64_t)affected;
+    s->res->version = r.version;
+    char ver[64] = "no change";
+    if (r.version >= 0)
+        snprintf(ver, sizeof ver, "version %lld", (long long)r.version);
+    if (merge)
+        snprintf(s->res->message, sizeof s->res->message,
+                 "merged into %s: %lld updated, %lld deleted, %lld inserted (%s)", r.table,
+                 (long long)r.updated, (long long)r.deleted, (long long)r.inserted, ver);
+    else
+        snprintf(s->res->message, sizeof s->res->message, "%s %lld rows %s %s (%s)",
+                 st->kind == SM_SQL_STMT_DELETE ? "deleted" : "updated", (long long)affected,
+                 st->kind == SM_SQL_STMT_DELETE ? "from" : "in", r.table, ver);
+    return SM_OK;
+}
+
 static bool is_read(const sm_sql_stmt_t *st)
 {
     switch (st->kind) {
@@ -666,7 +723,7 @@ static const char *stmt_word(const sm_sql_stmt_t *st)
 {
     static const char *const W[] = {"SELECT", "CREATE TABLE", "INSERT",      "DELETE",  "UPDATE",
                                     "MERGE",  "EXPLAIN",      "SHOW TABLES", "DESCRIBE"};
-    return W[st->kind];
+    return (size_t)st->kind < sizeof W / sizeof *W ? W[st->kind] : "statement";
 }
 
 static sm_err_t run_stmt(sm_lake_t *lake, const sm_sql_stmt_t *st, const sm_query_opts_t *o,
@@ -694,6 +751,11 @@ static sm_err_t run_stmt(sm_lake_t *lake, const sm_sql_stmt_t *st, const sm_quer
         break;
     case SM_SQL_STMT_INSERT:
         rc = run_insert(&q, st, s, e);
+        break;
+    case SM_SQL_STMT_DELETE:
+    case SM_SQL_STMT_UPDATE:
+    case SM_SQL_STMT_MERGE:
+        rc = run_dml(&q, st, s, e);
         break;
     default: {
         char msg[128];
@@ -735,6 +797,71 @@ sm_err_t sm_query_run(sm_lake_t *lake, const char *sql, const sm_query_opts_t *o
     sm_sql_ast_free(ast);
     if (rc)
         sm_query_result_free(res);
+    return rc;
+}
+
+/* Binds and plans one statement; runs nothing but a MERGE source. */
+static sm_err_t check_stmt(sm_qctx_t *q, const sm_sql_stmt_t *st, sm_error_t *e)
+{
+    const sm_sql_query_t *query = NULL;
+    sm_lake_table_t *lt;
+    sm_delta_snapshot_t *snap = NULL;
+    sm_err_t rc = SM_OK;
+    switch (st->kind) {
+    case SM_SQL_STMT_QUERY:
+        query = st->u.query;
+        break;
+    case SM_SQL_STMT_EXPLAIN:
+        if (st->u.explain.stmt->kind == SM_SQL_STMT_QUERY)
+            query = st->u.explain.stmt->u.query;
+        break;
+    case SM_SQL_STMT_CREATE_TABLE:
+        query = st->u.create.as_query;
+        break;
+    case SM_SQL_STMT_INSERT:
+        rc = load_table(q, &st->u.insert.table, st->pos, &lt, &snap, e);
+        if (!rc && snap) {
+            sm_op_t *op = NULL;
+            rc = plan_for_table(q, st->u.insert.query, snap->schema, st->pos, &op, e);
+            sm_op_free(op);
+        }
+        return rc;
+    case SM_SQL_STMT_DELETE:
+    case SM_SQL_STMT_UPDATE:
+    case SM_SQL_STMT_MERGE: {
+        sm_dml_result_t r = {.version = -1};
+        q->dry_run = true;
+        return st->kind == SM_SQL_STMT_DELETE   ? sm_dml_delete(q, st, &r, e)
+               : st->kind == SM_SQL_STMT_UPDATE ? sm_dml_update(q, st, &r, e)
+                                                : sm_dml_merge(q, st, &r, e);
+    }
+    default:
+        return SM_OK;
+    }
+    if (!query)
+        return SM_OK;
+    sm_op_t *op = NULL;
+    sm_lp_t *lp = NULL;
+    rc = sm_bind_query(q, query, &lp, e);
+    if (!rc)
+        rc = sm_plan_build(q, lp, &op, NULL, e);
+    sm_op_free(op);
+    return rc;
+}
+
+sm_err_t sm_query_check(sm_lake_t *lake, const char *sql, const sm_query_opts_t *opts,
+                        sm_error_t *e)
+{
+    sm_sql_ast_t *ast = NULL;
+    sm_err_t rc = sm_sql_parse_script(sm_str_c(sql), NULL, &ast, e);
+    for (size_t i = 0; !rc && i < ast->nstmts; i++) {
+        sm_qctx_t q;
+        qctx_init(&q, lake, opts);
+        q.sql = ast->stmts[i]->text.p;
+        rc = check_stmt(&q, ast->stmts[i], e);
+        qctx_free(&q);
+    }
+    sm_sql_ast_free(ast);
     return rc;
 }
 

@@ -12,7 +12,13 @@
  *   CREATE [OR REPLACE] TABLE t [PARTITIONED BY (..)] AS <query>
  *   CREATE TABLE [IF NOT EXISTS] t (col type, ...)   an empty table
  *   INSERT INTO t <query> / INSERT OVERWRITE t <query>   by position
- * UPDATE, DELETE and MERGE are refused (SM_ERR_UNSUPPORTED).  In read-only
+ *   DELETE FROM t [WHERE c]                           num_affected_rows
+ *   UPDATE t SET c = e, ... [WHERE c]                 num_affected_rows
+ *   MERGE INTO t USING s ON c WHEN ...                num_affected_rows,
+ *                 num_updated_rows, num_deleted_rows, num_inserted_rows
+ * (DML rewrites the touched files in one Delta commit: sql/dml_int.h;
+ * res.version is -1 when nothing changed and nothing was committed).
+ * In read-only
  * mode (opts.read_only: the web console) everything but queries, EXPLAIN,
  * SHOW and DESCRIBE is refused before anything runs.
  *
@@ -70,6 +76,15 @@ typedef struct sm_query_result {
  * is reset) and e names the statement's problem. */
 sm_err_t sm_query_run(sm_lake_t *lake, const char *sql, const sm_query_opts_t *opts,
                       sm_query_batch_fn on_batch, void *arg, sm_query_result_t *res, sm_error_t *e);
+
+/* Checks every statement of `sql` without running it: parses, binds and
+ * plans queries (and those of CREATE ... AS, INSERT, EXPLAIN), and binds
+ * and plans DELETE / UPDATE / MERGE on the first file of their table (a
+ * MERGE source query does run, to be collected).  Nothing is written.
+ * Tables named must exist for their statement to be checked.  For editors
+ * and the binder's fuzz target; SM_OK or the first statement's error. */
+sm_err_t sm_query_check(sm_lake_t *lake, const char *sql, const sm_query_opts_t *opts,
+                        sm_error_t *e);
 
 /* Frees the batches and schema of a result (res itself is the caller's);
  * safe on a zeroed or already freed result. */

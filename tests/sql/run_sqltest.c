@@ -18,6 +18,8 @@
  * Records are separated by blank lines; a statement may span lines.
  * Cells are Spark's CAST(x AS STRING) text, NULL as NULL, separated by a
  * tab; `query error <text>` expects a failure whose message contains text.
+ * In statements, ${DATA} stands for the data/ directory next to the test
+ * file (input files for read_csv / read_json).
  * Usage: run_sqltest FILE...   Exit status 1 when a record fails.
  */
 #include <stdio.h>
@@ -135,7 +137,17 @@ static void run_file(const char *path, sm_lake_t *lake, sm_pool_t *pool)
         sm_buf_t sql = SM_BUF_INIT;
         int i = 1;
         for (; i < nl && strcmp(lines[i], "----") != 0; i++) {
-            sm_buf_append_str(&sql, lines[i], NULL);
+            for (const char *c = lines[i]; *c;) {
+                if (strncmp(c, "${DATA}", 7) == 0) {
+                    const char *slash = strrchr(path, '/');
+                    if (slash)
+                        sm_buf_append(&sql, path, (size_t)(slash - path + 1), NULL);
+                    sm_buf_append_str(&sql, "data", NULL);
+                    c += 7;
+                } else {
+                    sm_buf_append_byte(&sql, (uint8_t)*c++, NULL);
+                }
+            }
             sm_buf_append_byte(&sql, '\n', NULL);
         }
         const char *q = sql.data ? (const char *)sql.data : "";

@@ -155,10 +155,14 @@ static void test_errors(void)
     CHECK(strstr(e.msg, "refers to an aggregate") != NULL);
     CHECK(sm_query_run(lake, "SELECT 1 +", NULL, NULL, NULL, &r, &e) == SM_ERR_PARSE);
     CHECK(sm_query_run(NULL, "SELECT * FROM n", NULL, NULL, NULL, &r, &e) == SM_ERR_NOT_FOUND);
-    CHECK(sm_query_run(lake, "SELECT * FROM read_csv('x.csv')", NULL, NULL, NULL, &r, &e) ==
+    CHECK(sm_query_run(lake, "SELECT * FROM read_xml('x.xml')", NULL, NULL, NULL, &r, &e) ==
           SM_ERR_UNSUPPORTED);
+    CHECK(sm_query_run(lake, "SELECT * FROM read_csv('no/such/x.csv')", NULL, NULL, NULL, &r, &e) !=
+          SM_OK);
     CHECK(sm_query_run(lake, "SELECT 1 LIMIT -1", NULL, NULL, NULL, &r, &e) == SM_ERR_INVALID);
-    CHECK(sm_query_run(lake, "UPDATE n SET x = 1", NULL, NULL, NULL, &r, &e) == SM_ERR_UNSUPPORTED);
+    CHECK(sm_query_run(lake, "UPDATE n SET nope = 1", NULL, NULL, NULL, &r, &e) ==
+          SM_ERR_NOT_FOUND);
+    CHECK(strstr(e.msg, "has no column \"nope\"") != NULL);
 }
 
 static void test_read_parquet(void)

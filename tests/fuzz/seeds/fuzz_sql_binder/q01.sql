@@ -1,0 +1,1 @@
+SELECT id, upper(name) FROM t1 WHERE amount > 1 ORDER BY id

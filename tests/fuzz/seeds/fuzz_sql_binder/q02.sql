@@ -1,0 +1,1 @@
+SELECT g, count(*), sum(amount) FROM t1 GROUP BY g HAVING count(*) > 1

@@ -1,0 +1,1 @@
+WITH c AS (SELECT id, n * 2 AS m FROM t2) SELECT * FROM c UNION ALL SELECT id, id FROM t1

@@ -1,0 +1,1 @@
+SELECT id, row_number() OVER (PARTITION BY g ORDER BY amount DESC) FROM t1

@@ -1,0 +1,1 @@
+UPDATE t1 SET amount = amount * 2, name = concat(name, '!') WHERE day IS NOT NULL

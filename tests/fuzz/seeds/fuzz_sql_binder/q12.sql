@@ -1,0 +1,1 @@
+UPDATE t1 SET g = 'z' WHERE id > 1

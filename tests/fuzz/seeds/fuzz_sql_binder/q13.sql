@@ -1,0 +1,1 @@
+UPDATE t2 AS x SET n = x.n + 1

@@ -1,0 +1,1 @@
+MERGE INTO t1 USING (VALUES (1, 'q')) AS s(id, name) ON t1.id = s.id AND t1.amount < 3 WHEN NOT MATCHED BY SOURCE THEN DELETE

@@ -1,0 +1,1 @@
+INSERT INTO t2 SELECT id, CAST(amount AS int) FROM t1

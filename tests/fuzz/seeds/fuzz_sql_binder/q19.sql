@@ -1,0 +1,1 @@
+CREATE TABLE t3 AS SELECT g, max(day) FROM t1 GROUP BY g

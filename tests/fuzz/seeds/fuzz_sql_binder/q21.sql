@@ -1,0 +1,1 @@
+SELECT CASE WHEN n > 10 THEN 'big' ELSE 'small' END, coalesce(n, 0) FROM t2 LIMIT 2

@@ -1,0 +1,1 @@
+DELETE FROM t1 WHERE nope = 1; UPDATE t2 SET n = 'x'

@@ -1,0 +1,1 @@
+SELECT a._c0, count(*) FROM read_csv('data/people.csv', header => false, delimiter => ';') a GROUP BY 1

@@ -1,0 +1,1 @@
+MERGE INTO t2 USING read_json('events.jsonl') s ON t2.id = s.id WHEN NOT MATCHED THEN INSERT *
