@@ -5,7 +5,7 @@
  *    "seconds":S,"bytes":B,"peak_rss_kb":K}
  * Columns (as the issue names them): id int64 key, x double, cat a
  * low-cardinality string, uid a unique string, day a date, n a nullable int.
- *   parquet write PATH ROWS CODEC      (codec: none|snappy|zstd)
+ *   parquet write PATH ROWS CODEC      (codec: none|snappy|zstd, or zstd:LEVEL)
  *   parquet read PATH
  * Each invocation is one phase, so peak RSS is that phase's.
  */
@@ -60,7 +60,13 @@ static int do_write(const char *path, int64_t rows, const char *codec)
     const char *s = "struct<id:bigint not null,x:double not null,cat:string not null,"
                     "uid:string not null,day:date not null,n:int>";
     sm_pq_codec_id_t cid;
-    if (sm_type_parse(s, strlen(s), &schema, &e) || sm_pq_codec_from_name(codec, &cid, &e)) {
+    char cname[32];
+    snprintf(cname, sizeof cname, "%s", codec);
+    char *colon = strchr(cname, ':');
+    int level = colon ? atoi(colon + 1) : 0;
+    if (colon)
+        *colon = '\0';
+    if (sm_type_parse(s, strlen(s), &schema, &e) || sm_pq_codec_from_name(cname, &cid, &e)) {
         fprintf(stderr, "%s\n", e.msg);
         return 1;
     }
@@ -74,7 +80,7 @@ static int do_write(const char *path, int64_t rows, const char *codec)
         snprintf(dir, sizeof dir, ".");
     sm_store_t *st = NULL;
     sm_pq_writer_t *w = NULL;
-    sm_pq_writer_opts_t o = {.codec = cid};
+    sm_pq_writer_opts_t o = {.codec = cid, .level = level};
     if (sm_store_open(dir, &st, &e) || sm_pq_writer_open(st, key, schema, &o, &w, &e)) {
         fprintf(stderr, "%s\n", e.msg);
         return 1;

@@ -504,7 +504,7 @@ static sm_err_t check_level(int id, int level, int *resolved, sm_error_t *e)
     int lo = 0, hi = 0, def = 0;
     switch (id) {
     case SM_PQ_CODEC_ZSTD:
-        lo = ZSTD_minCLevel(), hi = ZSTD_maxCLevel(), def = ZSTD_CLEVEL_DEFAULT;
+        lo = ZSTD_minCLevel(), hi = ZSTD_maxCLevel(), def = 1; /* as Arrow */
         break;
     case SM_PQ_CODEC_GZIP:
         lo = 1, hi = 9, def = 6;

@@ -71,19 +71,45 @@ static int bytes_cmp(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
     return (an > bn) - (an < bn);
 }
 
-static sm_err_t stat_b(sm_pq_stat_t *s, const uint8_t *p, size_t n, sm_error_t *e)
+/* The first 8 bytes of p as a big-endian number, zero-padded: when the keys
+ * of two values differ, they order the values as bytes_cmp does. */
+static inline uint64_t bytes_key(const uint8_t *p, size_t n)
+{
+    uint64_t k = 0;
+    if (n >= 8) {
+        memcpy(&k, p, 8);
+        return __builtin_bswap64(k);
+    }
+    for (size_t i = 0; i < n; i++)
+        k |= (uint64_t)p[i] << (56 - 8 * i);
+    return k;
+}
+
+static sm_err_t stat_b_slow(sm_pq_stat_t *s, const uint8_t *p, size_t n, uint64_t k, sm_error_t *e)
 {
     sm_err_t rc = SM_OK;
     if (!s->has || bytes_cmp(p, n, s->bmin.data, s->bmin.len) < 0) {
         sm_buf_reset(&s->bmin);
         rc = sm_buf_append(&s->bmin, p, n, e);
+        s->kmin = k;
     }
     if (!rc && (!s->has || bytes_cmp(p, n, s->bmax.data, s->bmax.len) > 0)) {
         sm_buf_reset(&s->bmax);
         rc = sm_buf_append(&s->bmax, p, n, e);
+        s->kmax = k;
     }
     s->has = true;
     return rc;
+}
+
+/* Widens the bounds with one value; the 8-byte keys settle most values
+ * without a byte comparison. */
+static inline sm_err_t stat_b(sm_pq_stat_t *s, const uint8_t *p, size_t n, sm_error_t *e)
+{
+    uint64_t k = bytes_key(p, n);
+    if (s->has && k > s->kmin && k < s->kmax)
+        return SM_OK;
+    return stat_b_slow(s, p, n, k, e);
 }
 
 /* Merges chunk statistics into the file's. */
@@ -202,6 +228,7 @@ void sm_pq_colw_free(sm_pq_colw_t *c)
     sm_buf_free(&c->pages);
     sm_buf_free(&c->scratch);
     sm_buf_free(&c->comp);
+    sm_buf_free(&c->packed);
     sm_ht64_free(c->dict64);
     sm_ht_free(c->dictb);
     stat_free(&c->chunk);
@@ -224,16 +251,16 @@ static inline void put_raw(sm_buf_t *b, const void *p, size_t n)
 }
 
 /* Looks a value up in the dictionary (adding it), appending its index
- * (room for it was reserved). */
+ * (room for it was reserved).  *is_new says whether the value was new to
+ * the chunk (only new values need to widen the statistics). */
 static inline sm_err_t dict_fixed(sm_pq_colw_t *c, uint64_t bits, const void *plain, size_t width,
-                                  sm_error_t *e)
+                                  bool *is_new, sm_error_t *e)
 {
     uint64_t *slot;
-    bool is_new;
-    sm_err_t rc = sm_ht64_insert(c->dict64, (int64_t)bits, &slot, &is_new, e);
+    sm_err_t rc = sm_ht64_insert(c->dict64, (int64_t)bits, &slot, is_new, e);
     if (rc)
         return rc;
-    if (is_new) {
+    if (*is_new) {
         *slot = c->dict_count++;
         if ((rc = sm_buf_append(&c->dict_plain, plain, width, e)))
             return rc;
@@ -244,14 +271,13 @@ static inline sm_err_t dict_fixed(sm_pq_colw_t *c, uint64_t bits, const void *pl
 }
 
 static inline sm_err_t dict_bytes(sm_pq_colw_t *c, const uint8_t *p, size_t n, bool length_prefix,
-                                  sm_error_t *e)
+                                  bool *is_new, sm_error_t *e)
 {
     uint64_t *slot;
-    bool is_new;
-    sm_err_t rc = sm_ht_insert(c->dictb, p, n, &slot, &is_new, e);
+    sm_err_t rc = sm_ht_insert(c->dictb, p, n, &slot, is_new, e);
     if (rc)
         return rc;
-    if (is_new) {
+    if (*is_new) {
         *slot = c->dict_count++;
         if (length_prefix) {
             uint32_t len = (uint32_t)n;
@@ -278,6 +304,73 @@ static sm_err_t dict_fallback(sm_pq_colw_t *c, sm_error_t *e)
 }
 
 #define ROW(i) (idx ? (size_t)idx[i] : start + (i))
+
+/* Fixed-width values: one loop per (width, dictionary) pair, with the
+ * statistics widened by every PLAIN value or by every new dictionary
+ * entry (a value already in the chunk's dictionary was counted then). */
+#define ADD_FIXED(T, GET, STAT, BITS_T)                                                            \
+    do {                                                                                           \
+        if (c->dict_on) {                                                                          \
+            for (size_t i = 0; i < nv && !rc; i++) {                                               \
+                T x = (T)(GET);                                                                    \
+                BITS_T bits;                                                                       \
+                memcpy(&bits, &x, sizeof x);                                                       \
+                bool is_new = false;                                                               \
+                rc = dict_fixed(c, (uint64_t)bits, &x, sizeof x, &is_new, e);                      \
+                if (is_new)                                                                        \
+                    STAT(st, x);                                                                   \
+            }                                                                                      \
+        } else {                                                                                   \
+            T *out = (T *)(void *)(c->plain.data + c->plain.len);                                  \
+            for (size_t i = 0; i < nv; i++) {                                                      \
+                T x = (T)(GET);                                                                    \
+                memcpy(out + i, &x, sizeof x);                                                     \
+                STAT(st, x);                                                                       \
+            }                                                                                      \
+            c->plain.len += nv * sizeof(T);                                                        \
+        }                                                                                          \
+    } while (0)
+
+static sm_err_t add_bytes(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t *idx, size_t start,
+                          size_t nv, sm_error_t *e)
+{
+    sm_err_t rc = SM_OK;
+    sm_pq_stat_t *st = &c->chunk;
+    if (c->dict_on) {
+        for (size_t i = 0; i < nv && !rc; i++) {
+            size_t n;
+            const uint8_t *p = sm_vector_get_bytes(v, ROW(i), &n);
+            bool is_new = false;
+            if (!(rc = dict_bytes(c, p, n, true, &is_new, e)) && is_new)
+                rc = stat_b(st, p, n, e);
+        }
+        return rc;
+    }
+    /* PLAIN: 4-byte length + bytes per value, into room reserved once */
+    size_t total = 4 * nv;
+    if (idx) {
+        for (size_t i = 0; i < nv; i++) {
+            size_t r = v->offset + idx[i];
+            total += (size_t)(v->offsets[r + 1] - v->offsets[r]);
+        }
+    } else if (nv) {
+        total += (size_t)(v->offsets[v->offset + start + nv] - v->offsets[v->offset + start]);
+    }
+    if ((rc = sm_buf_reserve(&c->plain, total, e)))
+        return rc;
+    uint8_t *out = c->plain.data + c->plain.len;
+    for (size_t i = 0; i < nv && !rc; i++) {
+        size_t n;
+        const uint8_t *p = sm_vector_get_bytes(v, ROW(i), &n);
+        uint32_t len = (uint32_t)n;
+        memcpy(out, &len, 4);
+        memcpy(out + 4, p, n);
+        out += 4 + n;
+        rc = stat_b(st, p, n, e);
+    }
+    c->plain.len = (size_t)(out - c->plain.data);
+    return rc;
+}
 
 static sm_err_t add_values(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t *idx, size_t start,
                            size_t nv, sm_error_t *e)
@@ -310,101 +403,52 @@ static sm_err_t add_values(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t
         return SM_OK;
     }
     case SM_PQ_INT32:
-        for (size_t i = 0; i < nv && !rc; i++) {
-            size_t r = ROW(i);
-            int32_t x;
-            switch (kind) {
-            case SM_TYPE_INT8:
-                x = sm_vector_get_i8(v, r);
-                break;
-            case SM_TYPE_INT16:
-                x = sm_vector_get_i16(v, r);
-                break;
-            case SM_TYPE_DECIMAL:
-                x = (int32_t)sm_vector_get_i128(v, r);
-                break;
-            default:
-                x = sm_vector_get_i32(v, r);
-                break;
-            }
-            stat_i(st, x);
-            if (c->dict_on)
-                rc = dict_fixed(c, (uint64_t)(uint32_t)x, &x, 4, e);
-            else
-                put_raw(&c->plain, &x, 4);
+        switch (kind) {
+        case SM_TYPE_INT8:
+            ADD_FIXED(int32_t, sm_vector_get_i8(v, ROW(i)), stat_i, uint32_t);
+            break;
+        case SM_TYPE_INT16:
+            ADD_FIXED(int32_t, sm_vector_get_i16(v, ROW(i)), stat_i, uint32_t);
+            break;
+        case SM_TYPE_DECIMAL:
+            ADD_FIXED(int32_t, sm_vector_get_i128(v, ROW(i)), stat_i, uint32_t);
+            break;
+        default:
+            ADD_FIXED(int32_t, sm_vector_get_i32(v, ROW(i)), stat_i, uint32_t);
+            break;
         }
         break;
     case SM_PQ_INT64:
-        if (!c->dict_on && !idx && kind != SM_TYPE_DECIMAL) {
-            const int64_t *p = (const int64_t *)v->values + v->offset + start;
-            for (size_t i = 0; i < nv; i++)
-                stat_i(st, p[i]);
-            return sm_buf_append(&c->plain, p, nv * 8, e);
-        }
-        for (size_t i = 0; i < nv && !rc; i++) {
-            size_t r = ROW(i);
-            int64_t x = kind == SM_TYPE_DECIMAL ? (int64_t)sm_vector_get_i128(v, r)
-                                                : sm_vector_get_i64(v, r);
-            stat_i(st, x);
-            if (c->dict_on)
-                rc = dict_fixed(c, (uint64_t)x, &x, 8, e);
-            else
-                put_raw(&c->plain, &x, 8);
-        }
+        if (kind == SM_TYPE_DECIMAL)
+            ADD_FIXED(int64_t, sm_vector_get_i128(v, ROW(i)), stat_i, uint64_t);
+        else
+            ADD_FIXED(int64_t, sm_vector_get_i64(v, ROW(i)), stat_i, uint64_t);
         break;
     case SM_PQ_FLOAT:
-        for (size_t i = 0; i < nv && !rc; i++) {
-            float x = sm_vector_get_f32(v, ROW(i));
-            uint32_t bits;
-            memcpy(&bits, &x, 4);
-            stat_d(st, x);
-            if (c->dict_on)
-                rc = dict_fixed(c, bits, &x, 4, e);
-            else
-                put_raw(&c->plain, &x, 4);
-        }
+        ADD_FIXED(float, sm_vector_get_f32(v, ROW(i)), stat_d, uint32_t);
         break;
     case SM_PQ_DOUBLE:
-        for (size_t i = 0; i < nv && !rc; i++) {
-            double x = sm_vector_get_f64(v, ROW(i));
-            uint64_t bits;
-            memcpy(&bits, &x, 8);
-            stat_d(st, x);
-            if (c->dict_on)
-                rc = dict_fixed(c, bits, &x, 8, e);
-            else
-                put_raw(&c->plain, &x, 8);
-        }
+        ADD_FIXED(double, sm_vector_get_f64(v, ROW(i)), stat_d, uint64_t);
         break;
     case SM_PQ_FIXED_LEN_BYTE_ARRAY: { /* decimals of precision > 18 */
         size_t w = (size_t)c->leaf->type_length;
         uint8_t be[16];
         for (size_t i = 0; i < nv && !rc; i++) {
             sm_i128 q = sm_vector_get_i128(v, ROW(i));
-            stat_q(st, q);
             if ((rc = sm_pq_decimal_to_be(q, w, be, e)))
                 break;
+            bool is_new = true;
             if (c->dict_on)
-                rc = dict_bytes(c, be, w, false, e);
+                rc = dict_bytes(c, be, w, false, &is_new, e);
             else
                 put_raw(&c->plain, be, w);
+            if (is_new)
+                stat_q(st, q);
         }
         break;
     }
     case SM_PQ_BYTE_ARRAY:
-        for (size_t i = 0; i < nv && !rc; i++) {
-            size_t n;
-            const uint8_t *p = sm_vector_get_bytes(v, ROW(i), &n);
-            if ((rc = stat_b(st, p, n, e)))
-                break;
-            if (c->dict_on) {
-                rc = dict_bytes(c, p, n, true, e);
-            } else {
-                uint32_t len = (uint32_t)n;
-                if (!(rc = sm_buf_append(&c->plain, &len, 4, e)))
-                    rc = sm_buf_append(&c->plain, p, n, e);
-            }
-        }
+        rc = add_bytes(c, v, idx, start, nv, e);
         break;
     default:
         return sm_error_set(e, SM_ERR_INTERNAL, "parquet writer: physical type %d",
@@ -496,29 +540,37 @@ static sm_err_t flush_page(sm_pq_colw_t *c, sm_error_t *e)
     if (rc)
         return rc;
     /* values: RLE_DICTIONARY indices or PLAIN */
-    sm_buf_t values = SM_BUF_INIT;
+    sm_buf_t *values = &c->packed;
+    sm_buf_reset(values);
     if (dict) {
         size_t nidx = c->idx.len / sizeof(uint32_t);
         int bw = sm_pq_bit_width(c->dict_count ? c->dict_count - 1 : 0);
-        if (!(rc = sm_buf_append_byte(&values, (uint8_t)bw, e)))
-            rc = sm_pq_rle_encode((const uint32_t *)c->idx.data, nidx, bw, &values, e);
+        if (!(rc = sm_buf_append_byte(values, (uint8_t)bw, e)))
+            rc = sm_pq_rle_encode((const uint32_t *)c->idx.data, nidx, bw, values, e);
     }
     if (!rc && leaf->physical == SM_PQ_BOOLEAN)
-        rc = sm_pq_plain_put_bools(c->plain.data, c->plain.len, &values, e);
+        rc = sm_pq_plain_put_bools(c->plain.data, c->plain.len, values, e);
     bool packed = dict || leaf->physical == SM_PQ_BOOLEAN;
-    const uint8_t *vals = packed ? values.data : c->plain.data;
-    size_t vals_len = packed ? values.len : c->plain.len;
+    const uint8_t *vals = packed ? values->data : c->plain.data;
+    size_t vals_len = packed ? values->len : c->plain.len;
+    /* uncompressed pages go from the level and value buffers straight to
+     * the chunk's pages, without a copy through the codec */
+    bool raw = sm_pq_codec_id(c->codec) == SM_PQ_CODEC_UNCOMPRESSED;
     sm_pq_page_header_t ph = {0};
     size_t uncompressed = 0, compressed = 0;
     if (rc)
         goto out;
     if (!v2) {
         /* v1: the whole body (levels + values) is compressed */
-        if ((rc = sm_buf_append(levels, vals, vals_len, e)) ||
-            (rc = sm_pq_codec_compress(c->codec, levels->data, levels->len, &c->comp, e)))
-            goto out;
-        uncompressed = levels->len;
-        compressed = c->comp.len;
+        if (raw) {
+            uncompressed = compressed = levels->len + vals_len;
+        } else {
+            if ((rc = sm_buf_append(levels, vals, vals_len, e)) ||
+                (rc = sm_pq_codec_compress(c->codec, levels->data, levels->len, &c->comp, e)))
+                goto out;
+            uncompressed = levels->len;
+            compressed = c->comp.len;
+        }
         ph.type = SM_PQ_PAGE_DATA;
         ph.has_data_page_header = true;
         ph.data_page_header = (sm_pq_data_page_header_t){
@@ -528,10 +580,10 @@ static sm_err_t flush_page(sm_pq_colw_t *c, sm_error_t *e)
             .repetition_level_encoding = SM_PQ_ENC_RLE};
     } else {
         /* v2: levels stay uncompressed, values are compressed */
-        if ((rc = sm_pq_codec_compress(c->codec, vals, vals_len, &c->comp, e)))
+        if (!raw && (rc = sm_pq_codec_compress(c->codec, vals, vals_len, &c->comp, e)))
             goto out;
         uncompressed = levels->len + vals_len;
-        compressed = levels->len + c->comp.len;
+        compressed = levels->len + (raw ? vals_len : c->comp.len);
         ph.type = SM_PQ_PAGE_DATA_V2;
         ph.has_data_page_header_v2 = true;
         ph.data_page_header_v2 = (sm_pq_data_page_header_v2_t){
@@ -552,8 +604,10 @@ static sm_err_t flush_page(sm_pq_colw_t *c, sm_error_t *e)
     ph.uncompressed_page_size = (int32_t)uncompressed;
     ph.compressed_page_size = (int32_t)compressed;
     size_t before = c->pages.len;
-    rc = v2 ? emit_page(c, &ph, levels, c->comp.data, c->comp.len, e)
-            : emit_page(c, &ph, NULL, c->comp.data, c->comp.len, e);
+    if (raw)
+        rc = emit_page(c, &ph, levels, vals, vals_len, e);
+    else
+        rc = emit_page(c, &ph, v2 ? levels : NULL, c->comp.data, c->comp.len, e);
     if (rc)
         goto out;
     c->pages_uncompressed += (int64_t)(c->pages.len - before - compressed + uncompressed);
@@ -570,7 +624,6 @@ static sm_err_t flush_page(sm_pq_colw_t *c, sm_error_t *e)
     sm_buf_reset(&c->plain);
     sm_buf_reset(&c->idx);
 out:
-    sm_buf_free(&values);
     return rc;
 }
 

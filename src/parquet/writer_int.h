@@ -21,6 +21,7 @@ typedef struct sm_pq_stat {
         sm_i128 q; /* decimals in FIXED_LEN_BYTE_ARRAY */
     } min, max;
     sm_buf_t bmin, bmax; /* BYTE_ARRAY */
+    uint64_t kmin, kmax; /* BYTE_ARRAY: first 8 bytes of bmin/bmax, big-endian, zero-padded */
 } sm_pq_stat_t;
 
 /* The encoder of one leaf's column chunk within the current row group. */
@@ -45,6 +46,7 @@ typedef struct sm_pq_colw {
     int32_t dict_pages, plain_pages;
     sm_pq_stat_t chunk, file;
     sm_buf_t scratch, comp;
+    sm_buf_t packed; /* a page's bit-packed values (dictionary indices, booleans) */
 } sm_pq_colw_t;
 
 sm_err_t sm_pq_colw_init(sm_pq_colw_t *c, const sm_pq_leaf_t *leaf, const sm_pq_writer_opts_t *opts,
