@@ -11,9 +11,13 @@
 #include "core/mem.h"
 #include "delta/commit.h"
 #include "delta/history.h"
+#include "delta/log.h"
 #include "delta/scan.h"
 #include "delta/snapshot.h"
+#include "connect/kafka.h"
+#include "connect/pg.h"
 #include "sql/query.h"
+#include "stream/progress.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -324,7 +328,7 @@ static sm_err_t preview(void *ctx, const char *layer, const char *name, uint64_t
     return rc;
 }
 
-static sm_err_t dashboard_compute(void *ctx, sm_arena_t *a, sm_prov_dashboard_t *out, sm_error_t *e)
+static sm_err_t dashboard(void *ctx, sm_arena_t *a, sm_prov_dashboard_t *out, sm_error_t *e)
 {
     sm_lake_provider_t *lp = ctx;
     memset(out, 0, sizeof *out);
@@ -460,76 +464,53 @@ static sm_err_t runs(void *ctx, sm_arena_t *a, sm_prov_run_list_t *out, sm_error
     return SM_OK;
 }
 
-/* ---- the dashboard cache -------------------------------------------------- */
+/* ---- the dashboard's data version ---------------------------------------- */
 
-static const char *copy_str(sm_arena_t *a, const char *s, bool *ok)
+static const char *const DASHBOARD_TABLES[] = {"gold.total_revenue", "gold.top_countries",
+                                               "gold.revenue_by_category", "gold.rfm_analysis"};
+
+/* Mixes the newest commit (version and time) of one table into *h; a
+ * missing table mixes a marker of its own. */
+static void mix_table_version(sm_lake_provider_t *lp, const char *full, uint64_t *h)
 {
-    if (!s)
-        return NULL;
-    const char *d = sm_arena_strdup(a, s);
-    *ok &= d != NULL;
-    return d;
+    sm_lake_table_t t;
+    sm_delta_log_t log = {0};
+    int64_t v = -1, mtime = 0;
+    sm_error_t e;
+    if (sm_lake_resolve(lp->lake, full, &t, &e) == SM_OK) {
+        int parts = 0;
+        int64_t from = sm_delta_log_last_checkpoint(t.store, t.prefix, &parts);
+        if (sm_delta_log_list_from(t.store, t.prefix, from < 0 ? 0 : from, &log, &e) == SM_OK &&
+            log.ncommits) {
+            v = log.commits[log.ncommits - 1].version;
+            mtime = log.commits[log.ncommits - 1].mtime_ms;
+        }
+        sm_delta_log_free(&log);
+        sm_lake_table_free(&t);
+    }
+    /* FNV-1a over the two numbers */
+    uint64_t parts2[2] = {(uint64_t)v, (uint64_t)mtime};
+    const unsigned char *p = (const unsigned char *)parts2;
+    for (size_t i = 0; i < sizeof parts2; i++) {
+        *h ^= p[i];
+        *h *= 1099511628211ull;
+    }
 }
 
-static void copy_series(sm_arena_t *a, const sm_prov_series_t *in, sm_prov_series_t *out, bool *ok)
+/* Changes whenever a commit lands in a table the dashboard reads. */
+static sm_err_t data_version(void *ctx, uint64_t *out, sm_error_t *e)
 {
-    *out = (sm_prov_series_t){0};
-    if (!in->n)
-        return;
-    out->labels = sm_arena_alloc(a, in->n * sizeof *out->labels);
-    out->values = sm_arena_alloc(a, in->n * sizeof *out->values);
-    if (!out->labels || !out->values) {
-        *ok = false;
-        return;
-    }
-    for (size_t i = 0; i < in->n; i++)
-        out->labels[i] = copy_str(a, in->labels[i], ok);
-    memcpy(out->values, in->values, in->n * sizeof *out->values);
-    out->n = in->n;
-}
-
-/* A deep copy of a dashboard into arena a. */
-static bool copy_dashboard(sm_arena_t *a, const sm_prov_dashboard_t *in, sm_prov_dashboard_t *out)
-{
-    bool ok = true;
-    *out = *in;
-    copy_series(a, &in->top_countries, &out->top_countries, &ok);
-    copy_series(a, &in->segments, &out->segments, &ok);
-    copy_series(a, &in->categories, &out->categories, &ok);
-    const sm_prov_grid_t *g = &in->rfm;
-    if (g->nrows && g->ncols) {
-        size_t n = g->nrows * g->ncols;
-        out->rfm.cells = sm_arena_alloc(a, n * sizeof(char *));
-        ok &= out->rfm.cells != NULL;
-        for (size_t i = 0; ok && i < n; i++)
-            out->rfm.cells[i] = copy_str(a, g->cells[i], &ok);
-    }
-    return ok;
-}
-
-#define DASHBOARD_TTL_MS 1000
-
-static sm_err_t dashboard(void *ctx, sm_arena_t *a, sm_prov_dashboard_t *out, sm_error_t *e)
-{
-    sm_lake_provider_t *lp = ctx;
-    int64_t now = sm_delta_now_ms();
-    if (!lp->dash_ms || now - lp->dash_ms >= DASHBOARD_TTL_MS || now < lp->dash_ms) {
-        sm_arena_reset(&lp->cache);
-        lp->dash_ms = 0;
-        sm_err_t rc = dashboard_compute(ctx, &lp->cache, &lp->dash, e);
-        if (rc)
-            return rc;
-        lp->dash_ms = now;
-    }
-    if (!copy_dashboard(a, &lp->dash, out))
-        return sm_error_nomem(e, "dashboard");
+    (void)e;
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < sizeof DASHBOARD_TABLES / sizeof DASHBOARD_TABLES[0]; i++)
+        mix_table_version(ctx, DASHBOARD_TABLES[i], &h);
+    *out = h;
     return SM_OK;
 }
 
 void sm_lake_provider_free(sm_lake_provider_t *lp)
 {
-    sm_arena_free(&lp->cache);
-    lp->dash_ms = 0;
+    (void)lp;
 }
 
 /* The SQL console: one read-only statement, at most max_rows rows. */
@@ -610,6 +591,100 @@ static sm_err_t query(void *ctx, const char *sql, size_t max_rows, sm_prov_resul
     return SM_OK;
 }
 
+/* ---- the console on a PostgreSQL source -------------------------------------- */
+
+#define PG_CONNECT_TIMEOUT_S 5
+#define PG_STATEMENT_TIMEOUT_MS 10000
+
+static sm_err_t targets(void *ctx, sm_arena_t *a, sm_prov_target_list_t *out, sm_error_t *e)
+{
+    sm_lake_provider_t *lp = ctx;
+    memset(out, 0, sizeof *out);
+    out->targets = sm_arena_calloc(a, (lp->npg_sources + 1) * sizeof *out->targets);
+    if (!out->targets)
+        return sm_error_nomem(e, "query targets");
+    for (size_t i = 0; i < lp->npg_sources; i++) {
+        char id[300], label[320];
+        snprintf(id, sizeof id, "source:%s", lp->pg_sources[i].name);
+        snprintf(label, sizeof label, "PostgreSQL source %s", lp->pg_sources[i].name);
+        sm_prov_target_t *t = &out->targets[out->n++];
+        t->id = sm_arena_strdup(a, id);
+        t->label = sm_arena_strdup(a, label);
+        if (!t->id || !t->label)
+            return sm_error_nomem(e, "query targets");
+    }
+    return SM_OK;
+}
+
+static sm_err_t keep_pg_batch(void *ud, sm_batch_t *b, sm_error_t *e)
+{
+    return keep_batch(ud, b, e);
+}
+
+/* PostgreSQL reports "(at character N)": N counts characters (1-based)
+ * of sql; turn it into line and column. */
+static void pg_position(const char *msg, const char *sql, sm_prov_pos_t *pos)
+{
+    const char *at = strstr(msg, "(at character ");
+    long ch = at ? strtol(at + 14, NULL, 10) : 0;
+    if (ch <= 0)
+        return;
+    int line = 1, column = 1;
+    long seen = 1;
+    for (const unsigned char *p = (const unsigned char *)sql; *p && seen < ch; p++) {
+        if ((*p & 0xC0) == 0x80)
+            continue; /* a continuation byte: same character */
+        seen++;
+        if (*p == '\n') {
+            line++;
+            column = 1;
+        } else {
+            column++;
+        }
+    }
+    pos->line = line;
+    pos->column = column;
+}
+
+static sm_err_t query_target(void *ctx, const char *target, const char *sql, size_t max_rows,
+                             sm_prov_result_t *out, sm_prov_pos_t *pos, sm_error_t *e)
+{
+    sm_lake_provider_t *lp = ctx;
+    memset(out, 0, sizeof *out);
+    const sm_lake_pg_source_t *src = NULL;
+    for (size_t i = 0; i < lp->npg_sources && !src; i++)
+        if (!strncmp(target, "source:", 7) && !strcmp(target + 7, lp->pg_sources[i].name))
+            src = &lp->pg_sources[i];
+    if (!src)
+        return sm_error_set(e, SM_ERR_NOT_FOUND, "no PostgreSQL source \"%s\" in the project",
+                            strncmp(target, "source:", 7) ? target : target + 7);
+    console_t c = {.out = out, .max_rows = max_rows ? max_rows : 1000};
+    sm_pg_conn_opts_t co = {.connect_timeout_s = PG_CONNECT_TIMEOUT_S,
+                            .types = SM_PG_TYPES_DEFAULT};
+    sm_pg_conn_t *conn = NULL;
+    char set[64];
+    snprintf(set, sizeof set, "SET statement_timeout = %d", PG_STATEMENT_TIMEOUT_MS);
+    sm_pg_read_result_t res = {0};
+    sm_err_t rc = sm_pg_connect(src->conninfo, &co, &conn, e);
+    if (!rc)
+        rc = sm_pg_exec(conn, set, e);
+    /* one row more than shown tells whether the answer was cut */
+    if (!rc)
+        rc = sm_pg_query_batches(conn, sql, (uint64_t)c.max_rows + 1, keep_pg_batch, &c, &res, e);
+    if (rc == SM_ERR_CANCELLED && out->truncated)
+        rc = SM_OK; /* stopped on purpose after max_rows */
+    if (!rc && !out->schema && res.schema)
+        out->schema = sm_type_ref(res.schema->type);
+    out->total_rows = out->truncated ? -1 : (int64_t)c.rows;
+    sm_pg_read_result_free(&res);
+    sm_pg_close(conn);
+    if (rc) {
+        pg_position(e ? e->msg : "", sql, pos);
+        sm_prov_result_free(out);
+    }
+    return rc;
+}
+
 /* The live table of the stream: the Delta sink gold.ventes_par_pays_live
  * that `smelt stream` commits each micro-batch to (another process), so
  * the chart moves whenever a batch lands. */
@@ -646,6 +721,159 @@ static sm_err_t stream_status(void *ctx, sm_arena_t *a, sm_prov_stream_t *out, s
     return SM_OK;
 }
 
+/* ---- the stream monitor --------------------------------------------------- */
+
+#define MONITOR_KAFKA_TIMEOUT_MS 3000
+
+/* Rows of a table from its snapshot's statistics, and its last commit
+ * time; -1 for both when it does not exist. */
+static void table_facts(sm_lake_provider_t *lp, const char *full, int64_t *rows, int64_t *ts_ms)
+{
+    *rows = *ts_ms = -1;
+    const char *dot = strchr(full, '.');
+    if (!dot)
+        return;
+    char layer[128];
+    snprintf(layer, sizeof layer, "%.*s", (int)(dot - full), full);
+    sm_lake_table_t t;
+    sm_delta_snapshot_t *s = NULL;
+    if (open_table(lp, layer, dot + 1, &t, &s, NULL) != SM_OK)
+        return;
+    *rows = snapshot_rows(s);
+    *ts_ms = s->timestamp_ms;
+    sm_delta_snapshot_free(s);
+    sm_lake_table_free(&t);
+}
+
+static const sm_kafka_topic_meta_t *meta_topic(const sm_kafka_meta_t *m, const char *name)
+{
+    for (size_t i = 0; name && i < m->ntopics; i++)
+        if (!strcmp(m->topics[i].name, name))
+            return &m->topics[i];
+    return NULL;
+}
+
+static sm_err_t stream_one(sm_lake_provider_t *lp, const sm_lake_stream_t *ls,
+                           const sm_kafka_meta_t *m, bool have_meta, sm_arena_t *a,
+                           sm_prov_stream_info_t *si, sm_error_t *e)
+{
+    char sink[300], dead[300];
+    snprintf(sink, sizeof sink, "%s", ls->sink ? ls->sink : "");
+    if (!ls->sink)
+        snprintf(sink, sizeof sink, "gold.%s_live", ls->name);
+    const char *dot = strchr(sink, '.');
+    if (ls->dead_letters)
+        snprintf(dead, sizeof dead, "%s", ls->dead_letters);
+    else
+        snprintf(dead, sizeof dead, "%.*s._dead_letters_%s", dot ? (int)(dot - sink) : 4,
+                 dot ? sink : "gold", ls->name);
+    *si = (sm_prov_stream_info_t){.name = ls->name,
+                                  .topic = ls->topic,
+                                  .sink = sm_arena_strdup(a, sink),
+                                  .dead_letter_table = sm_arena_strdup(a, dead),
+                                  .batch = -1,
+                                  .last_batch_ms = -1,
+                                  .committed = -1,
+                                  .lag = -1,
+                                  .events_per_s = -1,
+                                  .latency_ms = -1,
+                                  .dead_letters = 0};
+    int64_t rows, ts;
+    table_facts(lp, dead, &rows, &ts);
+    si->dead_letters = rows > 0 ? rows : 0;
+    sm_stream_progress_t pg;
+    sm_err_t rc = sm_stream_progress_read(lp->lake, ls->name, &pg, e);
+    if (rc)
+        return rc;
+    const sm_kafka_topic_meta_t *tm = have_meta ? meta_topic(m, ls->topic) : NULL;
+    if (pg.found) {
+        si->batch = pg.batch;
+        si->last_batch_ms = pg.last_ms;
+        si->committed = 0;
+        if (pg.prev_ms >= 0 && pg.last_ms > pg.prev_ms)
+            si->events_per_s = (double)pg.events * 1000.0 / (double)(pg.last_ms - pg.prev_ms);
+        table_facts(lp, sink, &rows, &ts);
+        if (ts >= 0 && pg.last_ms >= 0 && ts >= pg.last_ms)
+            si->latency_ms = (double)(ts - pg.last_ms);
+    }
+    /* one row per partition of the topic (or of the checkpoint without a broker) */
+    size_t n = tm ? tm->nparts : pg.nparts;
+    si->parts = sm_arena_calloc(a, (n + 1) * sizeof *si->parts);
+    if (!si->parts || !si->sink || !si->dead_letter_table) {
+        sm_stream_progress_free(&pg);
+        return sm_error_nomem(e, "stream monitor");
+    }
+    if (tm)
+        si->lag = 0;
+    for (size_t i = 0; i < n; i++) {
+        sm_prov_partition_t *p = &si->parts[si->nparts++];
+        p->partition = tm ? tm->parts[i].partition : pg.parts[i].partition;
+        p->low = tm ? tm->parts[i].low : -1;
+        p->high = tm ? tm->parts[i].high : -1;
+        p->committed = -1;
+        for (size_t k = 0; k < pg.nparts; k++)
+            if (pg.parts[k].partition == p->partition)
+                p->committed = pg.parts[k].end;
+        if (p->committed >= 0)
+            si->committed += p->committed;
+        /* never read: the whole retained topic is behind */
+        int64_t from = p->committed >= 0 ? p->committed : p->low;
+        p->lag = p->high >= 0 && from >= 0 ? (p->high > from ? p->high - from : 0) : -1;
+        if (si->lag >= 0)
+            si->lag = p->lag >= 0 ? si->lag + p->lag : -1;
+    }
+    sm_stream_progress_free(&pg);
+    return SM_OK;
+}
+
+static sm_err_t streams(void *ctx, sm_arena_t *a, sm_prov_streams_t *out, sm_error_t *e)
+{
+    sm_lake_provider_t *lp = ctx;
+    memset(out, 0, sizeof *out);
+    sm_kafka_meta_t m = {0};
+    bool have_meta = false;
+    out->bootstrap = lp->kafka_bootstrap;
+    out->broker_configured = lp->kafka_bootstrap && lp->kafka_bootstrap[0];
+    if (out->broker_configured) {
+        sm_kafka_conf_t kc = {.bootstrap = lp->kafka_bootstrap,
+                              .client_id = "smelt-serve",
+                              .timeout_ms = MONITOR_KAFKA_TIMEOUT_MS};
+        sm_error_t ke;
+        if (sm_kafka_meta_read(&kc, NULL, &m, &ke) == SM_OK)
+            have_meta = true;
+        else if (!(out->broker_error = sm_arena_strdup(a, ke.msg)))
+            return sm_error_nomem(e, "stream monitor");
+    }
+    sm_err_t rc = SM_OK;
+    out->topics = sm_arena_calloc(a, (m.ntopics + 1) * sizeof *out->topics);
+    out->streams = sm_arena_calloc(a, (lp->nstreams + 1) * sizeof *out->streams);
+    if (!out->topics || !out->streams)
+        rc = sm_error_nomem(e, "stream monitor");
+    for (size_t i = 0; !rc && i < m.ntopics; i++) {
+        const sm_kafka_topic_meta_t *t = &m.topics[i];
+        sm_prov_topic_t *pt = &out->topics[out->ntopics++];
+        pt->name = sm_arena_strdup(a, t->name);
+        pt->parts = sm_arena_calloc(a, (t->nparts + 1) * sizeof *pt->parts);
+        if (!pt->name || !pt->parts) {
+            rc = sm_error_nomem(e, "stream monitor");
+            break;
+        }
+        for (size_t k = 0; k < t->nparts; k++) {
+            pt->parts[pt->nparts++] = (sm_prov_partition_t){t->parts[k].partition, t->parts[k].low,
+                                                            t->parts[k].high, -1, -1};
+            if (t->parts[k].high >= 0 && t->parts[k].low >= 0)
+                pt->messages += t->parts[k].high - t->parts[k].low;
+        }
+    }
+    for (size_t i = 0; !rc && i < lp->nstreams; i++) {
+        rc = stream_one(lp, &lp->streams[i], &m, have_meta, a, &out->streams[i], e);
+        if (!rc)
+            out->nstreams++;
+    }
+    sm_kafka_meta_free(&m);
+    return rc;
+}
+
 static const sm_provider_vt_t VT = {
     .list_tables = list_tables,
     .describe_table = describe_table,
@@ -654,6 +882,11 @@ static const sm_provider_vt_t VT = {
     .dashboard = dashboard,
     .stream_status = stream_status,
     .runs = runs,
+    .data_version = data_version,
+    .streams = streams,
+    .targets = targets,
+    .query_target = query_target,
+    .thread_safe = true, /* no state of its own; the lake and queries are */
 };
 
 sm_provider_t sm_lake_provider(sm_lake_provider_t *lp)

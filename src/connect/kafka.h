@@ -383,4 +383,41 @@ sm_type_t *sm_kafka_event_schema(bool ts_as_string);
  * why" in e. */
 sm_err_t sm_kafka_json_validate(const uint8_t *p, size_t len, sm_error_t *e);
 
+/* ---- cluster metadata (kafka_meta.c) ------------------------------------ */
+
+/* Most topics and partitions (in all) one metadata answer may describe. */
+#define SM_KAFKA_META_MAX_TOPICS 1024
+#define SM_KAFKA_META_MAX_PARTITIONS 8192
+
+typedef struct sm_kafka_partition_meta {
+    int32_t partition;
+    int32_t leader;    /* broker id, -1 when none */
+    int64_t low, high; /* watermarks: first offset kept, next offset to be written;
+                        * -1 when the query for them failed */
+} sm_kafka_partition_meta_t;
+
+typedef struct sm_kafka_topic_meta {
+    char *name;
+    sm_kafka_partition_meta_t *parts; /* sorted by partition */
+    size_t nparts;
+} sm_kafka_topic_meta_t;
+
+typedef struct sm_kafka_meta {
+    sm_kafka_topic_meta_t *topics; /* sorted by name; internal topics ("__...") left out */
+    size_t ntopics;
+    int nbrokers;
+    bool truncated; /* more topics or partitions than the limits above */
+} sm_kafka_meta_t;
+
+/* Reads the cluster's topics (or only `topic` when not NULL; an absent one
+ * gives SM_ERR_NOT_FOUND) with each partition's leader and low/high
+ * watermark offsets.  Every request is bounded by conf->timeout_ms.
+ * SM_ERR_INVALID when conf names no cluster, SM_ERR_NETWORK /
+ * SM_ERR_TIMEOUT when it does not answer.  *out is owned by the caller
+ * (sm_kafka_meta_free), empty on failure. */
+sm_err_t sm_kafka_meta_read(const sm_kafka_conf_t *conf, const char *topic, sm_kafka_meta_t *out,
+                            sm_error_t *e);
+/* Releases what m holds and zeroes it.  NULL ok. */
+void sm_kafka_meta_free(sm_kafka_meta_t *m);
+
 #endif

@@ -161,6 +161,10 @@ static void result_message(sm_pg_conn_t *c, const PGresult *r, char *out, size_t
     size_t n = strlen(out);
     while (n && (out[n - 1] == '\n' || out[n - 1] == ' '))
         out[--n] = '\0';
+    /* where in the statement (1-based characters), for the SQL console */
+    const char *pos = r ? PQresultErrorField(r, PG_DIAG_STATEMENT_POSITION) : NULL;
+    if (pos && *pos && n < cap)
+        snprintf(out + n, cap - n, " (at character %s)", pos);
     mask_secrets(c, out, cap);
 }
 

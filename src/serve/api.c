@@ -6,6 +6,7 @@
 
 #include "columnar/print.h"
 #include "core/str.h"
+#include "serve/lineage.h"
 #include "serve/serve_int.h"
 #include "serve/svg.h"
 
@@ -152,47 +153,57 @@ sm_err_t sm_serve_sse_event(const sm_prov_stream_t *st, sm_buf_t *out, sm_error_
             return rc;                                                                             \
     } while (0)
 
-static sm_err_t api_dashboard(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
+sm_err_t sm_serve_dashboard_json(const sm_prov_dashboard_t *d, sm_buf_t *out, sm_error_t *e)
 {
-    sm_serve_t *s = rq->srv;
-    sm_prov_dashboard_t d = {0};
-    sm_err_t rc;
-    PROV_CALL(dashboard, &rq->arena, &d, e);
+    sm_jw_t jw, *w = &jw;
+    sm_jw_init(w, out, e);
     sm_jw_obj(w);
     sm_jw_key(w, "has_data");
-    sm_jw_bool(w, d.has_data);
+    sm_jw_bool(w, d->has_data);
     sm_jw_key(w, "kpis");
     sm_jw_obj(w);
     sm_jw_key(w, "total_revenue");
-    sm_jw_double(w, d.total_revenue);
+    sm_jw_double(w, d->total_revenue);
     sm_jw_key(w, "orders");
-    sm_jw_int(w, d.orders);
+    sm_jw_int(w, d->orders);
     sm_jw_key(w, "customers");
-    sm_jw_int(w, d.customers);
+    sm_jw_int(w, d->customers);
     sm_jw_key(w, "vip_share");
-    sm_jw_double(w, d.vip_share);
+    sm_jw_double(w, d->vip_share);
     sm_jw_end(w);
-    jw_series(w, "top_countries", &d.top_countries);
-    jw_series(w, "segments", &d.segments);
-    jw_series(w, "categories", &d.categories);
+    jw_series(w, "top_countries", &d->top_countries);
+    jw_series(w, "segments", &d->segments);
+    jw_series(w, "categories", &d->categories);
     sm_jw_key(w, "rfm");
     sm_jw_obj(w);
     sm_jw_key(w, "columns");
     sm_jw_arr(w);
-    for (size_t c = 0; c < d.rfm.ncols; c++)
-        sm_jw_str(w, d.rfm.cols[c]);
+    for (size_t c = 0; c < d->rfm.ncols; c++)
+        sm_jw_str(w, d->rfm.cols[c]);
     sm_jw_end(w);
     sm_jw_key(w, "rows");
     sm_jw_arr(w);
-    for (size_t r = 0; r < d.rfm.nrows; r++) {
+    for (size_t r = 0; r < d->rfm.nrows; r++) {
         sm_jw_arr(w);
-        for (size_t c = 0; c < d.rfm.ncols; c++)
-            sm_jw_str(w, d.rfm.cells[r * d.rfm.ncols + c]);
+        for (size_t c = 0; c < d->rfm.ncols; c++)
+            sm_jw_str(w, d->rfm.cells[r * d->rfm.ncols + c]);
         sm_jw_end(w);
     }
     sm_jw_end(w);
     sm_jw_end(w);
     sm_jw_end(w);
+    return sm_jw_finish(w);
+}
+
+/* The snapshot's body, serialised once by the refresher, sent as it is. */
+static sm_err_t api_dashboard(sm_req_t *rq, sm_resp_t *rs, sm_error_t *e)
+{
+    sm_serve_snap_t *sn = NULL;
+    sm_err_t rc = sm_serve_snap_get(rq->srv, &sn, e);
+    if (rc)
+        return rc;
+    rs->ctype = "application/json";
+    rs->snap_body = sn; /* the reference goes with the response */
     return SM_OK;
 }
 
@@ -333,8 +344,10 @@ static sm_err_t api_rows(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
     return rc;
 }
 
-/* Reads {"sql": "...", "max_rows": N} from the request body. */
-static sm_err_t parse_query_body(sm_req_t *rq, const char **sql, uint64_t *max_rows, sm_error_t *e)
+/* Reads {"sql": "...", "max_rows": N, "target": "..."} from the request
+ * body (target optional, also taken from the query string). */
+static sm_err_t parse_query_body(sm_req_t *rq, const char **sql, uint64_t *max_rows,
+                                 const char **target, sm_error_t *e)
 {
     json_error_t jerr;
     json_t *root =
@@ -343,18 +356,25 @@ static sm_err_t parse_query_body(sm_req_t *rq, const char **sql, uint64_t *max_r
         return sm_error_set(e, SM_ERR_INVALID, "request body is not JSON: %s (line %d, column %d)",
                             jerr.text, jerr.line, jerr.column);
     sm_err_t rc = SM_OK;
-    json_t *js = json_object_get(root, "sql"), *jm = json_object_get(root, "max_rows");
+    json_t *js = json_object_get(root, "sql"), *jm = json_object_get(root, "max_rows"),
+           *jt = json_object_get(root, "target");
     *max_rows = API_QUERY_DEFAULT;
+    *target = sm_req_arg(rq, "target");
     if (!json_is_object(root) || !json_is_string(js)) {
         rc = sm_error_set(e, SM_ERR_INVALID, "request body must be {\"sql\": \"...\"}");
     } else if (jm && (!json_is_integer(jm) || json_integer_value(jm) < 1 ||
                       json_integer_value(jm) > API_QUERY_MAX)) {
         rc = sm_error_set(e, SM_ERR_INVALID, "max_rows must be an integer in 1..%d", API_QUERY_MAX);
+    } else if (jt && !json_is_string(jt)) {
+        rc = sm_error_set(e, SM_ERR_INVALID, "target must be a string");
     } else {
         if (jm)
             *max_rows = (uint64_t)json_integer_value(jm);
         size_t n = json_string_length(js);
-        if (memchr(json_string_value(js), 0, n))
+        if (jt && !(*target = sm_arena_strndup(&rq->arena, json_string_value(jt),
+                                               strnlen(json_string_value(jt), 256))))
+            rc = sm_error_nomem(e, "query target");
+        else if (memchr(json_string_value(js), 0, n))
             rc = sm_error_set(e, SM_ERR_INVALID, "sql contains a NUL character");
         else if (!(*sql = sm_arena_strndup(&rq->arena, json_string_value(js), n)))
             rc = sm_error_nomem(e, "query text");
@@ -363,24 +383,73 @@ static sm_err_t parse_query_body(sm_req_t *rq, const char **sql, uint64_t *max_r
     return rc;
 }
 
+sm_err_t sm_serve_run_sql(sm_serve_t *s, const char *target, const char *sql, size_t max_rows,
+                          sm_prov_result_t *r, sm_prov_pos_t *pos, sm_error_t *e)
+{
+    char why[256];
+    sm_err_t rc;
+    if (!sm_serve_sql_readonly(sql, strlen(sql), why, sizeof why))
+        return sm_error_set(e, SM_ERR_INVALID, "%s", why);
+    bool lake = !target || !*target || !strcmp(target, "lake");
+    if (lake && !s->prov.vt->query)
+        return sm_error_set(e, SM_ERR_UNSUPPORTED, "queries are not available");
+    if (!lake && strncmp(target, "source:", 7) != 0)
+        return sm_error_set(e, SM_ERR_INVALID,
+                            "unknown query target (expected lake or source:<name>)");
+    if (!lake && !s->prov.vt->query_target)
+        return sm_error_set(e, SM_ERR_UNSUPPORTED, "queries on sources are not available");
+    sm_serve_prov_lock(s);
+    rc = lake ? s->prov.vt->query(s->prov.ctx, sql, max_rows, r, pos, e)
+              : s->prov.vt->query_target(s->prov.ctx, target, sql, max_rows, r, pos, e);
+    sm_serve_prov_unlock(s);
+    return rc;
+}
+
 /* Runs the body's query; on a query error fills *pos. */
 static sm_err_t run_query(sm_req_t *rq, sm_prov_result_t *r, sm_prov_pos_t *pos, sm_error_t *e)
 {
-    sm_serve_t *s = rq->srv;
-    const char *sql = NULL;
+    const char *sql = NULL, *target = NULL;
     uint64_t max_rows = 0;
-    char why[256];
-    sm_err_t rc = parse_query_body(rq, &sql, &max_rows, e);
+    sm_err_t rc = parse_query_body(rq, &sql, &max_rows, &target, e);
     if (rc)
         return rc;
-    if (!sm_serve_sql_readonly(sql, strlen(sql), why, sizeof why))
-        return sm_error_set(e, SM_ERR_INVALID, "%s", why);
-    if (!s->prov.vt->query)
-        return sm_error_set(e, SM_ERR_UNSUPPORTED, "queries are not available");
-    sm_serve_prov_lock(s);
-    rc = s->prov.vt->query(s->prov.ctx, sql, (size_t)max_rows, r, pos, e);
-    sm_serve_prov_unlock(s);
-    return rc;
+    return sm_serve_run_sql(rq->srv, target, sql, (size_t)max_rows, r, pos, e);
+}
+
+/* {"targets": [{"id": "lake", "label": ...}, ...]}: where the console can
+ * run a query. */
+static sm_err_t api_targets(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
+{
+    sm_serve_t *s = rq->srv;
+    sm_prov_target_list_t l = {0};
+    sm_err_t rc;
+    if (s->prov.vt->targets) {
+        sm_serve_prov_lock(s);
+        rc = s->prov.vt->targets(s->prov.ctx, &rq->arena, &l, e);
+        sm_serve_prov_unlock(s);
+        if (rc)
+            return rc;
+    }
+    sm_jw_obj(w);
+    sm_jw_key(w, "targets");
+    sm_jw_arr(w);
+    sm_jw_obj(w);
+    sm_jw_key(w, "id");
+    sm_jw_str(w, "lake");
+    sm_jw_key(w, "label");
+    sm_jw_str(w, "the lake");
+    sm_jw_end(w);
+    for (size_t i = 0; i < l.n; i++) {
+        sm_jw_obj(w);
+        sm_jw_key(w, "id");
+        sm_jw_str(w, l.targets[i].id);
+        sm_jw_key(w, "label");
+        sm_jw_str(w, l.targets[i].label);
+        sm_jw_end(w);
+    }
+    sm_jw_end(w);
+    sm_jw_end(w);
+    return SM_OK;
 }
 
 static sm_err_t api_query(sm_req_t *rq, sm_resp_t *rs, sm_error_t *e)
@@ -440,30 +509,34 @@ static sm_err_t api_chart(sm_req_t *rq, sm_resp_t *rs, sm_error_t *e)
         PROV_CALL(stream_status, &rq->arena, &st, e);
         return sm_serve_render_live_chart(&rs->body, &st, e);
     }
-    sm_prov_dashboard_t d = {0};
-    PROV_CALL(dashboard, &rq->arena, &d, e);
+    sm_serve_snap_t *sn = NULL;
+    if ((rc = sm_serve_snap_get(s, &sn, e)))
+        return rc;
+    const sm_prov_dashboard_t *d = &sn->dash;
     sm_svg_chart_t c = {0};
     if (!strcmp(rq->path.chart, "top_countries")) {
         c = (sm_svg_chart_t){"Top 10 countries by revenue",
-                             d.top_countries.labels,
-                             d.top_countries.values,
-                             d.top_countries.n > 10 ? 10 : d.top_countries.n,
+                             d->top_countries.labels,
+                             d->top_countries.values,
+                             d->top_countries.n > 10 ? 10 : d->top_countries.n,
                              NULL,
                              NULL};
-        return sm_svg_hbar(&rs->body, &c, e);
-    }
-    if (!strcmp(rq->path.chart, "segments")) {
+        rc = sm_svg_hbar(&rs->body, &c, e);
+    } else if (!strcmp(rq->path.chart, "segments")) {
         c = (sm_svg_chart_t){
-            "Customer segments", d.segments.labels, d.segments.values, d.segments.n, NULL, NULL};
-        return sm_svg_donut(&rs->body, &c, e);
+            "Customer segments", d->segments.labels, d->segments.values, d->segments.n, NULL, NULL};
+        rc = sm_svg_donut(&rs->body, &c, e);
+    } else {
+        c = (sm_svg_chart_t){"Revenue by product category",
+                             d->categories.labels,
+                             d->categories.values,
+                             d->categories.n,
+                             NULL,
+                             NULL};
+        rc = sm_svg_vbar(&rs->body, &c, e);
     }
-    c = (sm_svg_chart_t){"Revenue by product category",
-                         d.categories.labels,
-                         d.categories.values,
-                         d.categories.n,
-                         NULL,
-                         NULL};
-    return sm_svg_vbar(&rs->body, &c, e);
+    sm_serve_snap_release(sn);
+    return rc;
 }
 
 static sm_err_t api_runs(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
@@ -503,6 +576,159 @@ static sm_err_t api_runs(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
     return SM_OK;
 }
 
+static void jw_parts(sm_jw_t *w, const sm_prov_partition_t *p, size_t n, bool with_stream)
+{
+    sm_jw_key(w, "partitions");
+    sm_jw_arr(w);
+    for (size_t i = 0; i < n; i++) {
+        sm_jw_obj(w);
+        sm_jw_key(w, "partition");
+        sm_jw_int(w, p[i].partition);
+        jw_i64_or_null(w, "low", p[i].low);
+        jw_i64_or_null(w, "high", p[i].high);
+        if (with_stream) {
+            jw_i64_or_null(w, "committed", p[i].committed);
+            jw_i64_or_null(w, "lag", p[i].lag);
+        }
+        sm_jw_end(w);
+    }
+    sm_jw_end(w);
+}
+
+static void jw_double_or_null(sm_jw_t *w, const char *k, double v)
+{
+    sm_jw_key(w, k);
+    if (v < 0)
+        sm_jw_null(w);
+    else
+        sm_jw_double(w, v);
+}
+
+/* The stream monitor: broker state, topics with their watermarks, and
+ * each stream's committed offsets, lag, rate, latency, dead letters. */
+static sm_err_t api_streams(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
+{
+    sm_serve_t *s = rq->srv;
+    sm_prov_streams_t m = {0};
+    sm_err_t rc;
+    PROV_CALL(streams, &rq->arena, &m, e);
+    sm_jw_obj(w);
+    sm_jw_key(w, "kafka");
+    sm_jw_obj(w);
+    sm_jw_key(w, "state");
+    sm_jw_str(w, !m.broker_configured ? "no broker configured"
+                 : m.broker_error     ? "unreachable"
+                                      : "ok");
+    sm_jw_key(w, "configured");
+    sm_jw_bool(w, m.broker_configured);
+    sm_jw_key(w, "bootstrap");
+    sm_jw_str(w, m.bootstrap && m.bootstrap[0] ? m.bootstrap : NULL);
+    sm_jw_key(w, "error");
+    sm_jw_str(w, m.broker_error);
+    sm_jw_end(w);
+    sm_jw_key(w, "topics");
+    sm_jw_arr(w);
+    for (size_t i = 0; i < m.ntopics; i++) {
+        sm_jw_obj(w);
+        sm_jw_key(w, "name");
+        sm_jw_str(w, m.topics[i].name);
+        sm_jw_key(w, "messages");
+        sm_jw_int(w, m.topics[i].messages);
+        jw_parts(w, m.topics[i].parts, m.topics[i].nparts, false);
+        sm_jw_end(w);
+    }
+    sm_jw_end(w);
+    sm_jw_key(w, "streams");
+    sm_jw_arr(w);
+    for (size_t i = 0; i < m.nstreams; i++) {
+        const sm_prov_stream_info_t *si = &m.streams[i];
+        sm_jw_obj(w);
+        sm_jw_key(w, "name");
+        sm_jw_str(w, si->name);
+        sm_jw_key(w, "topic");
+        sm_jw_str(w, si->topic);
+        sm_jw_key(w, "sink");
+        sm_jw_str(w, si->sink);
+        sm_jw_key(w, "dead_letter_table");
+        sm_jw_str(w, si->dead_letter_table);
+        jw_i64_or_null(w, "batch", si->batch);
+        jw_i64_or_null(w, "last_batch_ms", si->last_batch_ms);
+        jw_i64_or_null(w, "committed", si->committed);
+        jw_i64_or_null(w, "lag", si->lag);
+        jw_double_or_null(w, "events_per_s", si->events_per_s);
+        jw_double_or_null(w, "latency_ms", si->latency_ms);
+        jw_i64_or_null(w, "dead_letters", si->dead_letters);
+        jw_parts(w, si->parts, si->nparts, true);
+        sm_jw_end(w);
+    }
+    sm_jw_end(w);
+    sm_jw_end(w);
+    return SM_OK;
+}
+
+/* {"nodes": [...], "edges": [...], "columns": N, "truncated": b}: the
+ * lineage graph of the run log with its layout. */
+static sm_err_t api_lineage(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
+{
+    sm_serve_t *s = rq->srv;
+    sm_prov_run_list_t l = {0};
+    sm_lineage_t g;
+    sm_err_t rc;
+    PROV_CALL(runs, &rq->arena, &l, e);
+    if ((rc = sm_lineage_build(&l, &rq->arena, &g, e)))
+        return rc;
+    sm_jw_obj(w);
+    sm_jw_key(w, "nodes");
+    sm_jw_arr(w);
+    for (size_t i = 0; i < g.nnodes; i++) {
+        const sm_lineage_node_t *n = &g.nodes[i];
+        sm_jw_obj(w);
+        sm_jw_key(w, "id");
+        sm_jw_str(w, n->name);
+        sm_jw_key(w, "layer");
+        sm_jw_str(w, n->layer);
+        sm_jw_key(w, "column");
+        sm_jw_int(w, n->column);
+        sm_jw_key(w, "row");
+        sm_jw_int(w, n->row);
+        sm_jw_key(w, "x");
+        sm_jw_double(w, n->x);
+        sm_jw_key(w, "y");
+        sm_jw_double(w, n->y);
+        sm_jw_key(w, "width");
+        sm_jw_double(w, n->w);
+        sm_jw_key(w, "height");
+        sm_jw_double(w, n->h);
+        sm_jw_end(w);
+    }
+    sm_jw_end(w);
+    sm_jw_key(w, "edges");
+    sm_jw_arr(w);
+    for (size_t k = 0; k < g.nedges; k++) {
+        sm_jw_obj(w);
+        sm_jw_key(w, "from");
+        sm_jw_str(w, g.nodes[g.edges[k].from].name);
+        sm_jw_key(w, "to");
+        sm_jw_str(w, g.nodes[g.edges[k].to].name);
+        sm_jw_key(w, "model");
+        sm_jw_str(w, g.edges[k].model);
+        sm_jw_key(w, "status");
+        sm_jw_str(w, g.edges[k].status);
+        sm_jw_end(w);
+    }
+    sm_jw_end(w);
+    sm_jw_key(w, "columns");
+    sm_jw_int(w, g.ncolumns);
+    sm_jw_key(w, "width");
+    sm_jw_double(w, g.width);
+    sm_jw_key(w, "height");
+    sm_jw_double(w, g.height);
+    sm_jw_key(w, "truncated");
+    sm_jw_bool(w, g.truncated);
+    sm_jw_end(w);
+    return SM_OK;
+}
+
 sm_err_t sm_serve_api(sm_req_t *rq, sm_resp_t *rs, sm_error_t *e)
 {
     sm_serve_t *s = rq->srv;
@@ -522,8 +748,7 @@ sm_err_t sm_serve_api(sm_req_t *rq, sm_resp_t *rs, sm_error_t *e)
         sm_jw_end(&w);
         break;
     case R_API_DASHBOARD:
-        rc = api_dashboard(rq, &w, e);
-        break;
+        return api_dashboard(rq, rs, e);
     case R_API_TABLES:
         rc = api_tables(rq, &w, e);
         break;
@@ -541,6 +766,15 @@ sm_err_t sm_serve_api(sm_req_t *rq, sm_resp_t *rs, sm_error_t *e)
         return api_chart(rq, rs, e);
     case R_API_RUNS:
         rc = api_runs(rq, &w, e);
+        break;
+    case R_API_LINEAGE:
+        rc = api_lineage(rq, &w, e);
+        break;
+    case R_API_STREAMS:
+        rc = api_streams(rq, &w, e);
+        break;
+    case R_API_TARGETS:
+        rc = api_targets(rq, &w, e);
         break;
     case R_API_STREAM: {
         sm_prov_stream_t st = {0};

@@ -10,6 +10,7 @@
 #include "columnar/text.h"
 #include "core/mem.h"
 #include "core/str.h"
+#include "serve/lineage.h"
 #include "serve/serve_int.h"
 #include "serve/svg.h"
 
@@ -298,25 +299,23 @@ sm_err_t sm_serve_result_chart(sm_buf_t *b, const sm_prov_result_t *r, sm_arena_
 static sm_err_t page_dashboard(sm_req_t *rq, sm_buf_t *b, sm_error_t *e)
 {
     sm_serve_t *s = rq->srv;
-    sm_prov_dashboard_t d = {0};
+    sm_serve_snap_t *sn = NULL;
     sm_prov_stream_t st = {0};
     bool have_st = false;
-    sm_err_t rc = SM_OK;
-    if (!s->prov.vt->dashboard)
-        return sm_error_set(e, SM_ERR_UNSUPPORTED, "the dashboard is not available");
-    sm_serve_prov_lock(s);
-    rc = s->prov.vt->dashboard(s->prov.ctx, &rq->arena, &d, e);
+    sm_err_t rc = sm_serve_snap_get(s, &sn, e);
     if (!rc && s->prov.vt->stream_status) {
         sm_error_t e2;
+        sm_serve_prov_lock(s);
         have_st = s->prov.vt->stream_status(s->prov.ctx, &rq->arena, &st, &e2) == SM_OK;
+        sm_serve_prov_unlock(s);
     }
-    sm_serve_prov_unlock(s);
     if (!rc)
         rc = sm_html_page_begin(b, "Dashboard", SM_NAV_DASHBOARD, NULL, e);
     if (!rc)
-        rc = sm_serve_render_dashboard(b, &d, have_st ? &st : NULL, true, e);
+        rc = sm_serve_render_dashboard(b, &sn->dash, have_st ? &st : NULL, true, e);
     if (!rc)
         rc = sm_html_page_end(b, true, e);
+    sm_serve_snap_release(sn);
     return rc;
 }
 
@@ -529,6 +528,84 @@ static sm_err_t page_table(sm_req_t *rq, sm_buf_t *b, sm_error_t *e)
     return rc;
 }
 
+/* The Kafka part of the stream page: the broker state, each stream's
+ * position and lag, and the topics' partitions. */
+static sm_err_t render_kafka(sm_buf_t *b, const sm_prov_streams_t *m, sm_error_t *e)
+{
+    sm_err_t rc = SM_OK;
+    S("<section class=\"card wide\" id=\"kafka\"><h2>Kafka</h2>");
+    if (!m->broker_configured) {
+        S("<p class=\"notice\" id=\"kafka-state\" data-state=\"no-broker\">No Kafka broker "
+          "configured (set <code>kafka.bootstrap</code> or SMELT_KAFKA_BOOTSTRAP): topic offsets "
+          "and lag are not available.</p>");
+    } else if (m->broker_error) {
+        S("<p class=\"error\" id=\"kafka-state\" data-state=\"unreachable\">Broker <code>");
+        H(m->bootstrap ? m->bootstrap : "");
+        S("</code> did not answer: ");
+        H(m->broker_error);
+        S("</p>");
+    } else {
+        S("<p class=\"muted\" id=\"kafka-state\" data-state=\"ok\">Broker <code>");
+        H(m->bootstrap ? m->bootstrap : "");
+        S("</code></p>");
+    }
+    S("<h3>Streams</h3><div class=\"table-wrap\"><table class=\"data\" id=\"streams\"><thead>"
+      "<tr><th>Stream</th><th>Topic</th><th class=\"num\">Batch</th><th class=\"num\">"
+      "Committed</th><th class=\"num\">Lag</th><th class=\"num\">Events/s</th><th "
+      "class=\"num\">Latency</th><th class=\"num\">Dead letters</th><th>Last batch</th></tr>"
+      "</thead><tbody>");
+    if (!m->nstreams)
+        S("<tr><td colspan=\"9\" class=\"muted\">No streaming models in the project.</td></tr>");
+    for (size_t i = 0; i < m->nstreams && !rc; i++) {
+        const sm_prov_stream_info_t *si = &m->streams[i];
+        char bat[48], com[48], lag[48], eps[48] = "-", lat[48] = "-", dl[48], when[48];
+        num_or_dash(si->batch, bat, sizeof bat);
+        num_or_dash(si->committed, com, sizeof com);
+        num_or_dash(si->lag, lag, sizeof lag);
+        num_or_dash(si->dead_letters, dl, sizeof dl);
+        if (si->events_per_s >= 0)
+            sm_html_fmt_num(si->events_per_s, 1, eps, sizeof eps);
+        if (si->latency_ms >= 0)
+            snprintf(lat, sizeof lat, "%.0f ms", si->latency_ms);
+        sm_html_fmt_time(si->last_batch_ms, when, sizeof when);
+        S("<tr><td class=\"mono\">");
+        H(si->name);
+        S("</td><td class=\"mono\">");
+        H(si->topic ? si->topic : "-");
+        P("</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
+          "<td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td>%s"
+          "</td></tr>",
+          bat, com, lag, eps, lat, dl, when);
+    }
+    S("</tbody></table></div>");
+    if (m->ntopics) {
+        S("<h3>Topics</h3><div class=\"table-wrap\"><table class=\"data\" id=\"topics\"><thead>"
+          "<tr><th>Topic</th><th class=\"num\">Partition</th><th class=\"num\">Low</th><th "
+          "class=\"num\">High (end offset)</th><th class=\"num\">Messages</th></tr></thead>"
+          "<tbody>");
+        for (size_t i = 0; i < m->ntopics && !rc; i++) {
+            const sm_prov_topic_t *t = &m->topics[i];
+            for (size_t k = 0; k < t->nparts && !rc; k++) {
+                char lo[48], hi[48], n[48];
+                num_or_dash(t->parts[k].low, lo, sizeof lo);
+                num_or_dash(t->parts[k].high, hi, sizeof hi);
+                num_or_dash(t->parts[k].high >= 0 && t->parts[k].low >= 0
+                                ? t->parts[k].high - t->parts[k].low
+                                : -1,
+                            n, sizeof n);
+                S("<tr><td class=\"mono\">");
+                H(t->name);
+                P("</td><td class=\"num\">%d</td><td class=\"num\">%s</td><td class=\"num\">%s"
+                  "</td><td class=\"num\">%s</td></tr>",
+                  (int)t->parts[k].partition, lo, hi, n);
+            }
+        }
+        S("</tbody></table></div>");
+    }
+    S("</section>");
+    return rc;
+}
+
 static sm_err_t page_stream(sm_req_t *rq, sm_buf_t *b, sm_error_t *e)
 {
     sm_serve_t *s = rq->srv;
@@ -576,6 +653,20 @@ static sm_err_t page_stream(sm_req_t *rq, sm_buf_t *b, sm_error_t *e)
         P("</td><td class=\"num\">%s</td><td class=\"num\">%s</td></tr>", v, t);
     }
     S("</tbody></table></div></section>");
+    if (!rc && s->prov.vt->streams) {
+        sm_prov_streams_t m = {0};
+        sm_error_t me;
+        sm_serve_prov_lock(s);
+        sm_err_t mrc = s->prov.vt->streams(s->prov.ctx, &rq->arena, &m, &me);
+        sm_serve_prov_unlock(s);
+        if (mrc) {
+            S("<section class=\"card wide\" id=\"kafka\"><p class=\"error\">");
+            H(me.msg);
+            S("</p></section>");
+        } else {
+            rc = render_kafka(b, &m, e);
+        }
+    }
     if (!rc)
         rc = sm_html_page_end(b, true, e);
     return rc;
@@ -584,7 +675,15 @@ static sm_err_t page_stream(sm_req_t *rq, sm_buf_t *b, sm_error_t *e)
 static sm_err_t page_sql(sm_req_t *rq, sm_buf_t *b, sm_error_t *e)
 {
     sm_serve_t *s = rq->srv;
-    const char *q = sm_req_arg(rq, "q");
+    const char *q = sm_req_arg(rq, "q"), *target = sm_req_arg(rq, "target");
+    sm_prov_target_list_t tl = {0};
+    if (s->prov.vt->targets) {
+        sm_error_t te;
+        sm_serve_prov_lock(s);
+        if (s->prov.vt->targets(s->prov.ctx, &rq->arena, &tl, &te) != SM_OK)
+            memset(&tl, 0, sizeof tl);
+        sm_serve_prov_unlock(s);
+    }
     sm_err_t rc = sm_html_page_begin(b, "SQL", SM_NAV_SQL, NULL, e);
     S("<h1>SQL console</h1><p class=\"muted\">Read-only: SELECT and WITH queries over the "
       "lake, e.g. <code>SELECT pays, sum(montant_final) FROM silver.master_ventes GROUP BY pays"
@@ -592,26 +691,26 @@ static sm_err_t page_sql(sm_req_t *rq, sm_buf_t *b, sm_error_t *e)
       "action=\"/sql\"><textarea name=\"q\" id=\"sql-text\" rows=\"6\" spellcheck=\"false\" "
       "aria-label=\"SQL query\">");
     H(q ? q : "");
-    S("</textarea><div class=\"actions\"><button type=\"submit\" id=\"sql-run\">Run</button>"
+    S("</textarea><div class=\"actions\"><label>Target <select name=\"target\" "
+      "id=\"sql-target\"><option value=\"lake\">the lake</option>");
+    for (size_t i = 0; i < tl.n && !rc; i++) {
+        bool sel = target && !strcmp(target, tl.targets[i].id);
+        S("<option value=\"");
+        H(tl.targets[i].id);
+        S(sel ? "\" selected>" : "\">");
+        H(tl.targets[i].label);
+        S("</option>");
+    }
+    S("</select></label><button type=\"submit\" id=\"sql-run\">Run</button>"
       "<button type=\"button\" id=\"sql-chart\" class=\"secondary\" hidden>Chart</button>"
       "<span class=\"muted\" id=\"sql-status\"></span></div></form>"
       "<section class=\"card wide\" id=\"sql-result\">");
     if (q && *q && !rc) {
-        char why[256];
         sm_prov_result_t r = {0};
         sm_prov_pos_t pos = {0};
         sm_error_t qe;
         sm_error_clear(&qe);
-        sm_err_t qrc;
-        if (!sm_serve_sql_readonly(q, strlen(q), why, sizeof why))
-            qrc = sm_error_set(&qe, SM_ERR_INVALID, "%s", why);
-        else if (!s->prov.vt->query)
-            qrc = sm_error_set(&qe, SM_ERR_UNSUPPORTED, "queries are not available");
-        else {
-            sm_serve_prov_lock(s);
-            qrc = s->prov.vt->query(s->prov.ctx, q, SQL_PAGE_ROWS, &r, &pos, &qe);
-            sm_serve_prov_unlock(s);
-        }
+        sm_err_t qrc = sm_serve_run_sql(s, target, q, SQL_PAGE_ROWS, &r, &pos, &qe);
         if (qrc) {
             S("<p class=\"error\" id=\"sql-error\">");
             H(qe.msg);
@@ -649,6 +748,15 @@ static sm_err_t page_runs(sm_req_t *rq, sm_buf_t *b, sm_error_t *e)
     S("<h1>Runs and lineage</h1>");
     if (l.n == 0)
         S("<p class=\"notice\">No runs yet.</p>");
+    if (!rc) {
+        sm_lineage_t g;
+        S("<section class=\"card wide\"><h2>Lineage</h2><div class=\"lineage-wrap\">");
+        if (!rc)
+            rc = sm_lineage_build(&l, &rq->arena, &g, e);
+        if (!rc)
+            rc = sm_lineage_svg(&g, b, e);
+        S("</div></section>");
+    }
     S("<section class=\"card wide\"><div class=\"table-wrap\"><table class=\"data\" id=\"runs\">"
       "<thead><tr><th>Started</th><th>Model</th><th>Status</th><th class=\"num\">Duration</th>"
       "<th class=\"num\">Rows</th><th>Lineage</th></tr></thead><tbody>");

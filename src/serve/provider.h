@@ -26,10 +26,16 @@
  * read-only); the server also refuses anything but SELECT/WITH up front
  * (serve/sqlguard.c) as a second line of defence.
  *
- * Threads: the server calls the provider under one mutex of its own, so a
- * provider sees one call at a time (from varying threads) and need not be
- * thread-safe itself.  Calls should be quick; query is bounded by
- * max_rows.
+ * Threads: unless the vtable sets thread_safe, the server calls the
+ * provider under one mutex of its own, so a provider sees one call at a
+ * time (from varying threads) and need not be thread-safe itself.  A
+ * provider that sets thread_safe is called from several threads at once.
+ * Calls should be quick; query is bounded by max_rows.
+ *
+ * The dashboard is not computed on the request path: the server's
+ * refresher thread (serve/refresh.c) calls dashboard when data_version
+ * changes (or at least once a minute; once a second when data_version is
+ * NULL) and requests serve the last snapshot.
  */
 #ifndef SM_SERVE_PROVIDER_H
 #define SM_SERVE_PROVIDER_H
@@ -158,6 +164,59 @@ typedef struct sm_prov_run_list {
     size_t n;
 } sm_prov_run_list_t;
 
+/* The stream monitor (/api/streams): the Kafka cluster's topics and each
+ * stream query's position in them.  Unknown numbers are -1. */
+typedef struct sm_prov_partition {
+    int32_t partition;
+    int64_t low, high; /* the topic's watermark offsets */
+    int64_t committed; /* a stream's next offset to read (its checkpoint) */
+    int64_t lag;       /* high - committed */
+} sm_prov_partition_t;
+
+typedef struct sm_prov_topic {
+    const char *name;
+    sm_prov_partition_t *parts; /* committed and lag are -1 here */
+    size_t nparts;
+    int64_t messages; /* sum of high - low */
+} sm_prov_topic_t;
+
+typedef struct sm_prov_stream_info {
+    const char *name;                     /* the stream query (model) */
+    const char *topic;                    /* the topic it reads; may be NULL */
+    const char *sink, *dead_letter_table; /* may be NULL */
+    int64_t batch;                        /* last batch logged; -1 never ran */
+    int64_t last_batch_ms;                /* when it was logged */
+    int64_t committed;                    /* sum over partitions of the next offsets to read */
+    int64_t lag;                          /* sum of the partitions' lags; -1 without a broker */
+    double
+        events_per_s;  /* the last batch's events over the time since the one before; < 0 unknown */
+    double latency_ms; /* last batch: offsets logged -> sink committed; < 0 unknown */
+    int64_t dead_letters; /* rows in the dead-letter table */
+    sm_prov_partition_t *parts;
+    size_t nparts;
+} sm_prov_stream_info_t;
+
+typedef struct sm_prov_streams {
+    bool broker_configured;   /* false: "no Kafka broker configured" */
+    const char *bootstrap;    /* as configured; may be NULL */
+    const char *broker_error; /* the broker did not answer: why; NULL when it did */
+    sm_prov_topic_t *topics;
+    size_t ntopics;
+    sm_prov_stream_info_t *streams;
+    size_t nstreams;
+} sm_prov_streams_t;
+
+/* Where the SQL console can run a query besides the lake ("lake"): e.g.
+ * id "source:northwind", label "PostgreSQL source northwind". */
+typedef struct sm_prov_target {
+    const char *id, *label;
+} sm_prov_target_t;
+
+typedef struct sm_prov_target_list {
+    sm_prov_target_t *targets;
+    size_t n;
+} sm_prov_target_list_t;
+
 /* A gauge for /metrics: `name{label_key="label_value"} value`.  Names must
  * match [a-zA-Z_:][a-zA-Z0-9_:]* (others are skipped); label_key may be
  * NULL.  Gauges with the same name must be adjacent. */
@@ -188,6 +247,21 @@ typedef struct sm_provider_vt {
     sm_err_t (*stream_status)(void *ctx, sm_arena_t *a, sm_prov_stream_t *out, sm_error_t *e);
     sm_err_t (*runs)(void *ctx, sm_arena_t *a, sm_prov_run_list_t *out, sm_error_t *e);
     sm_err_t (*gauges)(void *ctx, sm_arena_t *a, sm_prov_gauge_list_t *out, sm_error_t *e);
+    /* A cheap token (no data read: a _delta_log listing at most) that
+     * changes whenever what dashboard returns may have changed. */
+    sm_err_t (*data_version)(void *ctx, uint64_t *out, sm_error_t *e);
+    /* The console's other targets (not "lake"). */
+    sm_err_t (*targets)(void *ctx, sm_arena_t *a, sm_prov_target_list_t *out, sm_error_t *e);
+    /* Runs one read-only statement on a target listed by targets, as query
+     * does for the lake: in a READ ONLY transaction with a statement
+     * timeout, at most max_rows rows.  SM_ERR_NOT_FOUND for an unknown
+     * target; on an error in the statement fills *pos. */
+    sm_err_t (*query_target)(void *ctx, const char *target, const char *sql, size_t max_rows,
+                             sm_prov_result_t *out, sm_prov_pos_t *pos, sm_error_t *e);
+    /* The stream monitor; no broker configured is not an error. */
+    sm_err_t (*streams)(void *ctx, sm_arena_t *a, sm_prov_streams_t *out, sm_error_t *e);
+    /* True when every entry may be called from several threads at once. */
+    bool thread_safe;
 } sm_provider_vt_t;
 
 typedef struct sm_provider {

@@ -25,6 +25,9 @@ static const struct {
     [R_API_EVENTS] = {"/api/stream/events", false, true},
     [R_API_RUNS] = {"/api/runs", false, true},
     [R_API_CHART] = {"/api/charts/{chart}.svg", false, true},
+    [R_API_LINEAGE] = {"/api/lineage", false, true},
+    [R_API_STREAMS] = {"/api/streams", false, true},
+    [R_API_TARGETS] = {"/api/query/targets", false, true},
     [R_METRICS] = {"/metrics", false, true},
     [R_OTHER] = {"other", false, false},
 };
@@ -145,6 +148,12 @@ int sm_serve_route(const char *raw, sm_path_t *p)
             p->route = R_API_EVENTS;
         else if (nseg == 2 && IS(1, "runs"))
             p->route = R_API_RUNS;
+        else if (nseg == 2 && IS(1, "lineage"))
+            p->route = R_API_LINEAGE;
+        else if (nseg == 2 && IS(1, "streams"))
+            p->route = R_API_STREAMS;
+        else if (nseg == 3 && IS(1, "query") && IS(2, "targets"))
+            p->route = R_API_TARGETS;
         else if (nseg == 3 && IS(1, "charts") && segn[2] > 4 && segn[2] < sizeof p->chart &&
                  memcmp(seg[2] + segn[2] - 4, ".svg", 4) == 0) {
             copy_name(p->chart, sizeof p->chart, seg[2], segn[2] - 4);

@@ -20,7 +20,9 @@
  *     statements are refused before they reach the provider.
  *
  * Threads: one thread per connection (libmicrohttpd), provider calls
- * serialised by a mutex (serve/provider.h).  sm_serve_start/stop/run are
+ * serialised by a mutex unless the provider is thread-safe
+ * (serve/provider.h), and one refresher thread that rebuilds the
+ * dashboard snapshot off the request path (serve/refresh.c).  sm_serve_start/stop/run are
  * called from one controlling thread; sm_serve_port/token from any.
  */
 #ifndef SM_SERVE_SERVE_H
@@ -51,6 +53,8 @@ typedef struct sm_serve_opts {
     unsigned idle_timeout_s;    /* idle connection timeout; 0 = 30 */
     unsigned header_timeout_ms; /* whole request head deadline; 0 = 10000 */
     unsigned sse_poll_ms;       /* live-data check interval; 0 = 500 */
+    unsigned refresh_poll_ms;   /* how often the refresher checks the data
+                                 * version of the dashboard; 0 = 250 */
     unsigned sse_heartbeat_ms;  /* SSE keep-alive comment; 0 = 10000 */
     size_t max_body;            /* 0 = SM_SERVE_MAX_BODY (also the maximum) */
     sm_log_t *log;              /* NULL = quiet */

@@ -1,8 +1,9 @@
 /*
  * serve/serve_int.h — private to src/serve/: the route table, the request
- * and response records passed from the HTTP layer (server.c) to the
- * handlers (pages.c, api.c), metrics, and the rendering helpers shared by
- * pages.c and report.c.
+ * and response records passed from the HTTP layer (server.c) through the
+ * request checks (request.c) to the handlers (pages.c, api.c), the
+ * dashboard snapshots and their refresher thread (refresh.c), metrics, and
+ * the rendering helpers shared by pages.c and report.c.
  *
  * A request (sm_req_t) belongs to the connection thread handling it; its
  * arena holds every string derived from it and the provider's answers,
@@ -44,6 +45,9 @@ typedef enum sm_route {
     R_API_EVENTS,
     R_API_RUNS,
     R_API_CHART,
+    R_API_LINEAGE,
+    R_API_STREAMS,
+    R_API_TARGETS,
     R_METRICS,
     R_OTHER, /* no such route (404) or refused before routing */
     R__COUNT
@@ -96,6 +100,37 @@ sm_err_t sm_metrics_render(sm_metrics_t *m, const sm_prov_gauge_list_t *g, unsig
 
 typedef struct sm_serve_conn sm_serve_conn_t; /* watchdog record (server.c) */
 
+/* ---- dashboard snapshots (refresh.c) ----------------------------------- */
+
+/* An immutable, reference-counted result of the provider's dashboard call:
+ * the dashboard itself (in its own arena) and the /api/dashboard body,
+ * serialised once.  When the provider failed, rc/msg hold its error and
+ * the rest is empty.  Shared by any number of request threads. */
+typedef struct sm_serve_snap {
+    atomic_uint refs;
+    sm_err_t rc;
+    char msg[SM_ERROR_MSG_MAX];
+    sm_arena_t arena;
+    sm_prov_dashboard_t dash;
+    sm_buf_t json;
+    uint64_t data_version;
+    int64_t built_ns; /* monotonic */
+} sm_serve_snap_t;
+
+/* The refresher: one background thread per server that rebuilds the
+ * snapshot when the provider's data_version changes (checked every
+ * poll_ms) or when it is max_age_ms old, and swaps it in under mu. */
+typedef struct sm_serve_refresh {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;    /* signalled on a new snapshot and on stop */
+    sm_serve_snap_t *cur; /* guarded by mu; NULL before the first build */
+    bool stop;            /* guarded by mu */
+    bool started;
+    pthread_t thread;
+    unsigned poll_ms, max_age_ms, first_wait_ms;
+    atomic_uint_fast64_t builds; /* snapshots built so far (tests) */
+} sm_serve_refresh_t;
+
 struct sm_serve {
     struct MHD_Daemon *mhd;
     sm_provider_t prov;
@@ -116,11 +151,43 @@ struct sm_serve {
     sm_serve_conn_t *conns;
     pthread_t watchdog;
     bool watchdog_started;
+    sm_serve_refresh_t refresh;
 };
+
+/* Sets up s->refresh (no thread yet): poll_ms 0 = 250. */
+void sm_serve_refresh_init(sm_serve_t *s, unsigned poll_ms);
+/* Starts the refresher thread (none when the provider has no dashboard).
+ * SM_ERR_IO when the thread cannot start. */
+sm_err_t sm_serve_refresh_start(sm_serve_t *s, sm_error_t *e);
+/* Stops and joins the thread and drops the snapshot.  Call once no request
+ * can run any more; safe when the thread never started. */
+void sm_serve_refresh_destroy(sm_serve_t *s);
+/* A reference to the current snapshot in *out (release it with
+ * sm_serve_snap_release).  Never waits for a rebuild, except before the
+ * first snapshot exists: then it waits at most first_wait_ms and fails
+ * with SM_ERR_TIMEOUT.  Without a refresher thread (a server that was
+ * never started: the fuzz target) the snapshot is built here.  When the
+ * provider's dashboard call failed, returns its code and message.
+ * SM_ERR_UNSUPPORTED when the provider has no dashboard. */
+sm_err_t sm_serve_snap_get(sm_serve_t *s, sm_serve_snap_t **out, sm_error_t *e);
+/* Drops a reference.  NULL ok. */
+void sm_serve_snap_release(sm_serve_snap_t *sn);
+/* The /api/dashboard body for d (api.c). */
+sm_err_t sm_serve_dashboard_json(const sm_prov_dashboard_t *d, sm_buf_t *out, sm_error_t *e);
+
+/* Where a request's header, cookie and query values come from. */
+typedef enum sm_req_kind { SM_REQ_HEADER, SM_REQ_COOKIE, SM_REQ_ARG } sm_req_kind_t;
+/* The raw value of key (header names case-insensitive), or NULL.  The
+ * string lives as long as the request. */
+typedef const char *(*sm_req_lookup_fn)(void *ctx, sm_req_kind_t kind, const char *key);
+
+#define SM_SERVE_RESPONSE_LIMIT (64u * 1024 * 1024)
 
 typedef struct sm_req {
     sm_serve_t *srv;
-    struct MHD_Connection *conn;
+    struct MHD_Connection *conn; /* NULL outside server.c's HTTP layer */
+    sm_req_lookup_fn lookup;
+    void *lookup_ctx;
     sm_path_t path;
     bool is_head;
     bool is_api_path; /* the raw path starts with /api/ (JSON errors) */
@@ -142,15 +209,42 @@ typedef struct sm_resp {
     bool www_auth;
     bool cacheable; /* static assets */
     bool sse;       /* answer with the live event stream instead */
+    /* When set, the body is this snapshot's JSON (sent without a copy);
+     * the response holds a reference until it is sent or dropped. */
+    sm_serve_snap_t *snap_body;
 } sm_resp_t;
 
 /* The value of query argument key, percent-decoded into rq's arena; NULL
  * when absent; "" when malformed (a bad %-escape) or out of memory. */
 const char *sm_req_arg(sm_req_t *rq, const char *key);
 
-/* Provider calls go through these (one call at a time). */
+/* Checks a request head (path, Host, token, method, POST headers).
+ * Returns true when it refused the request: rs then holds the answer.
+ * Otherwise rq->path is set and the handler may run once the body (if
+ * any) is in rq->body. */
+bool sm_serve_precheck(sm_req_t *rq, const char *url, const char *method, sm_resp_t *rs);
+/* Runs the page or API handler for rq: rs holds the answer (an error page
+ * or JSON error when the handler failed), or rs->sse is set. */
+void sm_serve_dispatch(sm_req_t *rq, sm_resp_t *rs);
+/* Replaces rs's body with an error answer (JSON for the API). */
+void sm_serve_fail(sm_req_t *rq, unsigned status, const char *msg, sm_resp_t *rs);
+
+/* A server with no HTTP listener and no threads, for driving
+ * sm_serve_precheck/sm_serve_dispatch directly (the fuzz target); the
+ * dashboard snapshot is built on first use.  Free with sm_serve_stop. */
+sm_err_t sm_serve_new_offline(const sm_serve_opts_t *opts, const sm_provider_t *p, sm_serve_t **out,
+                              sm_error_t *e);
+
+/* Provider calls go through these (one call at a time unless the provider
+ * is thread_safe, when they do nothing). */
 void sm_serve_prov_lock(sm_serve_t *s);
 void sm_serve_prov_unlock(sm_serve_t *s);
+
+/* Runs a console query on target (NULL, "" or "lake": the lake; else an
+ * id of the provider's targets) after the read-only guard.  On a query
+ * error fills *pos. */
+sm_err_t sm_serve_run_sql(sm_serve_t *s, const char *target, const char *sql, size_t max_rows,
+                          sm_prov_result_t *r, sm_prov_pos_t *pos, sm_error_t *e);
 
 /* HTTP status for a provider error code. */
 unsigned sm_serve_status_for(sm_err_t code);

@@ -18,13 +18,11 @@
 #include "core/str.h"
 #include "serve/serve_int.h"
 
-#define COOKIE_NAME "smelt_token"
 #define CSP                                                                                        \
     "default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'self'; "              \
     "connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 #define HEADER_MEMORY (32 * 1024) /* request line + headers: larger gets 431 */
 #define MAX_SSE_CLIENTS 16
-#define RESPONSE_LIMIT (64u * 1024 * 1024)
 
 struct sm_serve_conn {
     int fd;
@@ -38,47 +36,22 @@ struct sm_serve_conn {
 
 void sm_serve_prov_lock(sm_serve_t *s)
 {
-    pthread_mutex_lock(&s->prov_mu);
+    if (!s->prov.vt->thread_safe)
+        pthread_mutex_lock(&s->prov_mu);
 }
 
 void sm_serve_prov_unlock(sm_serve_t *s)
 {
-    pthread_mutex_unlock(&s->prov_mu);
+    if (!s->prov.vt->thread_safe)
+        pthread_mutex_unlock(&s->prov_mu);
 }
 
-unsigned sm_serve_status_for(sm_err_t code)
+static const char *mhd_lookup(void *ctx, sm_req_kind_t kind, const char *key)
 {
-    switch (code) {
-    case SM_OK:
-        return 200;
-    case SM_ERR_NOT_FOUND:
-        return 404;
-    case SM_ERR_INVALID:
-    case SM_ERR_PARSE:
-        return 400;
-    case SM_ERR_UNSUPPORTED:
-        return 501;
-    case SM_ERR_LIMIT:
-        return 413;
-    case SM_ERR_TIMEOUT:
-        return 504;
-    default:
-        return 500;
-    }
-}
-
-const char *sm_req_arg(sm_req_t *rq, const char *key)
-{
-    const char *raw = MHD_lookup_connection_value(rq->conn, MHD_GET_ARGUMENT_KIND, key);
-    if (!raw)
-        return NULL;
-    sm_buf_t out = SM_BUF_INIT;
-    out.limit = SM_SERVE_MAX_BODY;
-    const char *res = "";
-    if (sm_html_url_decode(raw, strlen(raw), &out, NULL) == SM_OK)
-        res = sm_arena_strndup(&rq->arena, out.data ? (char *)out.data : "", out.len);
-    sm_buf_free(&out);
-    return res;
+    enum MHD_ValueKind k = kind == SM_REQ_HEADER   ? MHD_HEADER_KIND
+                           : kind == SM_REQ_COOKIE ? MHD_COOKIE_KIND
+                                                   : MHD_GET_ARGUMENT_KIND;
+    return MHD_lookup_connection_value((struct MHD_Connection *)ctx, k, key);
 }
 
 /* MHD's unescaping is turned off: routes see the raw path (so "%2e%2e"
@@ -195,14 +168,31 @@ static void add_security_headers(struct MHD_Response *r)
     MHD_add_response_header(r, "Cross-Origin-Resource-Policy", "same-origin");
 }
 
+static void snap_free_cb(void *cls)
+{
+    sm_serve_snap_release(cls);
+}
+
 static enum MHD_Result queue(sm_req_t *rq, sm_resp_t *rs)
 {
-    size_t len = 0;
-    uint8_t *data = sm_buf_detach(&rs->body, &len);
-    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(len, data, free_cb);
-    if (!r) {
-        sm_free(data);
-        return MHD_NO;
+    struct MHD_Response *r;
+    if (rs->snap_body) { /* the snapshot's bytes, kept alive by the reference */
+        sm_serve_snap_t *sn = rs->snap_body;
+        rs->snap_body = NULL;
+        r = MHD_create_response_from_buffer_with_free_callback_cls(sn->json.len, sn->json.data,
+                                                                   snap_free_cb, sn);
+        if (!r) {
+            sm_serve_snap_release(sn);
+            return MHD_NO;
+        }
+    } else {
+        size_t len = 0;
+        uint8_t *data = sm_buf_detach(&rs->body, &len);
+        r = MHD_create_response_from_buffer_with_free_callback(len, data, free_cb);
+        if (!r) {
+            sm_free(data);
+            return MHD_NO;
+        }
     }
     add_security_headers(r);
     MHD_add_response_header(r, "Content-Type", rs->ctype ? rs->ctype : "text/html; charset=utf-8");
@@ -221,28 +211,18 @@ static enum MHD_Result queue(sm_req_t *rq, sm_resp_t *rs)
     return ok;
 }
 
-/* An error answer: JSON for the API, text for /metrics, a page otherwise. */
-static enum MHD_Result fail(sm_req_t *rq, unsigned status, const char *msg, sm_resp_t *rs)
+/* Queues an error answer. */
+static enum MHD_Result fail(sm_req_t *rq, unsigned status, const char *msg)
 {
-    sm_resp_t local = {0};
-    if (!rs)
-        rs = &local;
-    sm_buf_reset(&rs->body);
-    rs->status = status;
-    rs->body.limit = RESPONSE_LIMIT;
-    bool api = rq->path.route != R_OTHER ? sm_serve_route_is_api(rq->path.route)
-                                         : (rq->path.route == R_OTHER && rq->is_api_path);
-    if (api) {
-        rs->ctype = "application/json";
-        (void)sm_serve_error_json(&rs->body, status, msg, NULL, NULL);
-    } else {
-        rs->ctype = "text/html; charset=utf-8";
-        (void)sm_serve_error_page(&rs->body, status, msg, NULL);
-    }
-    enum MHD_Result ok = queue(rq, rs);
-    sm_buf_free(&rs->body);
+    sm_resp_t rs = {0};
+    sm_serve_fail(rq, status, msg, &rs);
+    enum MHD_Result ok = queue(rq, &rs);
+    sm_buf_free(&rs.body);
     return ok;
 }
+
+/* Queues rs (or the live stream it asks for) and frees its body. */
+static enum MHD_Result answer(sm_req_t *rq, sm_resp_t *rs);
 
 /* ---- live event stream (SSE) ------------------------------------------- */
 
@@ -329,12 +309,12 @@ static enum MHD_Result queue_sse(sm_req_t *rq)
     sm_serve_t *s = rq->srv;
     if (atomic_fetch_add(&s->sse_clients, 1) >= MAX_SSE_CLIENTS) {
         atomic_fetch_sub(&s->sse_clients, 1);
-        return fail(rq, 503, "too many live-update streams open", NULL);
+        return fail(rq, 503, "too many live-update streams open");
     }
     sse_t *x = sm_calloc(1, sizeof *x);
     if (!x) {
         atomic_fetch_sub(&s->sse_clients, 1);
-        return fail(rq, 500, "out of memory", NULL);
+        return fail(rq, 500, "out of memory");
     }
     x->s = s;
     x->out.limit = 4 * 1024 * 1024;
@@ -356,178 +336,17 @@ static enum MHD_Result queue_sse(sm_req_t *rq)
     return ok;
 }
 
-/* ---- authentication and request checks --------------------------------- */
-
-static bool token_ok(sm_serve_t *s, const char *given)
-{
-    return given && sm_str_secure_eq(sm_str_c(given), sm_str_c(s->token));
-}
-
-static bool authorized(sm_req_t *rq)
-{
-    sm_serve_t *s = rq->srv;
-    if (!s->token[0])
-        return true;
-    const char *h = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Authorization");
-    if (h && sm_str_starts_with_nocase(sm_str_c(h), SM_STR_LIT("Bearer "))) {
-        sm_str_t t = sm_str_trim(sm_str_make(h + 7, strlen(h + 7)));
-        if (sm_str_secure_eq(t, sm_str_c(s->token)))
-            return true;
-    }
-    return token_ok(s, MHD_lookup_connection_value(rq->conn, MHD_COOKIE_KIND, COOKIE_NAME));
-}
-
-/* Without a token, only loopback host names are answered, so a web page
- * elsewhere cannot reach the server by rebinding its DNS name to 127.0.0.1. */
-static bool host_ok(sm_req_t *rq)
-{
-    if (rq->srv->token[0])
-        return true;
-    const char *h = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Host");
-    if (!h)
-        return true; /* HTTP/1.0; libmicrohttpd refuses HTTP/1.1 without Host */
-    sm_str_t host = sm_str_c(h);
-    if (h[0] == '[') {
-        const char *close = strchr(h, ']');
-        if (!close)
-            return false;
-        host = sm_str_make(h + 1, (size_t)(close - h - 1));
-        return sm_str_eq_c(host, "::1");
-    }
-    size_t colon = sm_str_find_byte(host, ':');
-    if (colon != SIZE_MAX)
-        host.n = colon;
-    if (sm_str_eq_nocase(host, SM_STR_LIT("localhost")))
-        return true;
-    char tmp[64];
-    struct in_addr a4;
-    if (host.n == 0 || host.n >= sizeof tmp)
-        return false;
-    memcpy(tmp, host.p, host.n);
-    tmp[host.n] = '\0';
-    return inet_pton(AF_INET, tmp, &a4) == 1 && (ntohl(a4.s_addr) >> 24) == 127;
-}
-
-/* A POST from a browser page elsewhere carries that page's Origin. */
-static bool origin_ok(sm_req_t *rq)
-{
-    const char *o = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Origin");
-    const char *h = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Host");
-    if (!o)
-        return true;
-    if (!h)
-        return false;
-    return sm_str_starts_with(sm_str_c(o), SM_STR_LIT("http://")) && strcmp(o + 7, h) == 0;
-}
-
-/* "/?token=..." with the right token: set the cookie and drop the token
- * from the address bar.  Returns true when it answered. */
-static bool token_exchange(sm_req_t *rq, enum MHD_Result *ok)
-{
-    sm_serve_t *s = rq->srv;
-    const char *given = sm_req_arg(rq, "token");
-    if (!s->token[0] || !given || rq->path.route != R_DASHBOARD)
-        return false;
-    if (!token_ok(s, given)) {
-        sm_resp_t rs = {0};
-        rs.www_auth = true;
-        *ok = fail(rq, 401, "wrong access token", &rs);
-        return true;
-    }
-    sm_resp_t rs = {0};
-    rs.status = 303;
-    rs.location = "/";
-    snprintf(rs.cookie, sizeof rs.cookie,
-             COOKIE_NAME "=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=2592000", s->token);
-    (void)sm_buf_append_str(&rs.body, "see /\n", NULL);
-    rs.ctype = "text/plain; charset=utf-8";
-    *ok = queue(rq, &rs);
-    sm_buf_free(&rs.body);
-    return true;
-}
-
-/* Checks run once the request head is in.  Returns true when the request
- * was answered (refused) here. */
-static bool precheck(sm_req_t *rq, const char *url, const char *method, enum MHD_Result *ok)
-{
-    bool get = !strcmp(method, "GET"), head = !strcmp(method, "HEAD"),
-         post = !strcmp(method, "POST");
-    rq->is_head = head;
-    rq->is_api_path = strncmp(url, "/api/", 5) == 0 || !strcmp(url, "/metrics");
-    int st = sm_serve_route(url, &rq->path);
-    if (st == 400) {
-        *ok = fail(rq, 400, "malformed path", NULL);
-        return true;
-    }
-    if (!host_ok(rq)) {
-        *ok = fail(rq, 403, "this server answers only to loopback host names", NULL);
-        return true;
-    }
-    if (token_exchange(rq, ok))
-        return true;
-    if (!authorized(rq)) {
-        sm_resp_t rs = {0};
-        rs.www_auth = true;
-        *ok = fail(rq, 401,
-                   "an access token is required (Authorization: Bearer, or open "
-                   "/?token=... once)",
-                   &rs);
-        return true;
-    }
-    if (st == 404) {
-        *ok = fail(rq, 404, "no such page", NULL);
-        return true;
-    }
-    bool want_post = sm_serve_route_is_post(rq->path.route);
-    if ((want_post && !post) || (!want_post && !get && !head)) {
-        sm_resp_t rs = {0};
-        rs.allow = want_post ? "POST" : "GET, HEAD";
-        *ok = fail(rq, 405, "method not allowed", &rs);
-        return true;
-    }
-    if (post) {
-        const char *ct = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Content-Type");
-        const char *cl = MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, "Content-Length");
-        uint64_t n;
-        if (!origin_ok(rq)) {
-            *ok = fail(rq, 403, "cross-origin request refused", NULL);
-            return true;
-        }
-        if (!ct || !sm_str_starts_with_nocase(sm_str_c(ct), SM_STR_LIT("application/json"))) {
-            *ok = fail(rq, 415, "the body must be application/json", NULL);
-            return true;
-        }
-        if (cl && (sm_str_to_u64(sm_str_c(cl), &n, NULL) != SM_OK || n > rq->srv->max_body)) {
-            *ok = fail(rq, 413, "request body too large", NULL);
-            return true;
-        }
-    }
-    return false;
-}
-
 /* ---- the access handler ------------------------------------------------ */
 
-static enum MHD_Result dispatch(sm_req_t *rq)
+static enum MHD_Result answer(sm_req_t *rq, sm_resp_t *rs)
 {
-    sm_resp_t rs = {0};
-    sm_error_t e;
-    sm_error_clear(&e);
-    rs.body.limit = RESPONSE_LIMIT;
-    sm_route_t r = rq->path.route;
-    sm_err_t rc = (r == R_STATIC || !sm_serve_route_is_api(r)) ? sm_serve_page(rq, &rs, &e)
-                                                               : sm_serve_api(rq, &rs, &e);
-    if (rc) {
-        unsigned st = sm_serve_status_for(rc);
-        if (st >= 500)
-            sm_log_warn(rq->srv->log, "serve", "%s: %s", sm_serve_route_name(r), e.msg);
-        return fail(rq, st, e.msg[0] ? e.msg : "internal error", &rs);
-    }
-    if (rs.sse) {
-        sm_buf_free(&rs.body);
+    if (rs->sse) {
+        sm_buf_free(&rs->body);
+        sm_serve_snap_release(rs->snap_body);
         return queue_sse(rq);
     }
-    enum MHD_Result ok = queue(rq, &rs);
-    sm_buf_free(&rs.body);
+    enum MHD_Result ok = queue(rq, rs);
+    sm_buf_free(&rs->body);
     return ok;
 }
 
@@ -547,13 +366,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
             return MHD_NO;
         rq->srv = s;
         rq->conn = conn;
+        rq->lookup = mhd_lookup;
+        rq->lookup_ctx = conn;
         rq->t0_ns = sm_clock_mono_ns();
         rq->body.limit = s->max_body;
         sm_arena_init(&rq->arena, 16 * 1024);
         *con_cls = rq;
-        enum MHD_Result ok = MHD_YES;
-        if (precheck(rq, url, method, &ok))
-            return ok; /* refused; rq->started stays false */
+        sm_resp_t rs = {0};
+        if (sm_serve_precheck(rq, url, method, &rs))
+            return answer(rq, &rs); /* refused; rq->started stays false */
         rq->started = true;
         if (!strcmp(method, "POST"))
             return MHD_YES; /* the body follows */
@@ -573,8 +394,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     }
     rq->started = false; /* answered below: later calls only drain */
     if (rq->body_too_big)
-        return fail(rq, 413, "request body too large", NULL);
-    return dispatch(rq);
+        return fail(rq, 413, "request body too large");
+    sm_resp_t rs = {0};
+    sm_serve_dispatch(rq, &rs);
+    return answer(rq, &rs);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -685,20 +508,24 @@ static void destroy(sm_serve_t *s)
     }
     if (s->watchdog_started)
         pthread_join(s->watchdog, NULL);
+    sm_serve_refresh_destroy(s);
     pthread_mutex_destroy(&s->prov_mu);
     pthread_mutex_destroy(&s->conn_mu);
     sm_metrics_destroy(&s->metrics);
     sm_free(s);
 }
 
-sm_err_t sm_serve_start(const sm_serve_opts_t *opts, const sm_provider_t *p, sm_serve_t **out,
-                        sm_error_t *e)
+/* The server record with its options, token and locks; no listener and
+ * no thread yet.  *la is the parsed listen address. */
+static sm_err_t create(const sm_serve_opts_t *opts, const sm_provider_t *p, listen_addr_t *la_out,
+                       sm_serve_t **out, sm_error_t *e)
 {
     *out = NULL;
     listen_addr_t la;
     sm_err_t rc = parse_listen(opts->listen ? opts->listen : SM_SERVE_DEFAULT_LISTEN, &la, e);
     if (rc)
         return rc;
+    *la_out = la;
     if (!p || !p->vt)
         return sm_error_set(e, SM_ERR_INVALID, "serve: no data provider");
     if (opts->token && (rc = check_token(opts->token, e)))
@@ -710,6 +537,7 @@ sm_err_t sm_serve_start(const sm_serve_opts_t *opts, const sm_provider_t *p, sm_
     pthread_mutex_init(&s->prov_mu, NULL);
     pthread_mutex_init(&s->conn_mu, NULL);
     sm_metrics_init(&s->metrics);
+    sm_serve_refresh_init(s, opts->refresh_poll_ms);
     s->log = opts->log;
     s->loopback = la.loopback;
     snprintf(s->host, sizeof s->host, "%s", la.host);
@@ -728,6 +556,31 @@ sm_err_t sm_serve_start(const sm_serve_opts_t *opts, const sm_provider_t *p, sm_
     }
     if (s->token[0]) /* never let the token reach a log line */
         (void)sm_log_add_secret(s->log, s->token, NULL);
+    *out = s;
+    return SM_OK;
+out:
+    destroy(s);
+    return rc;
+}
+
+sm_err_t sm_serve_new_offline(const sm_serve_opts_t *opts, const sm_provider_t *p, sm_serve_t **out,
+                              sm_error_t *e)
+{
+    listen_addr_t la;
+    return create(opts, p, &la, out, e);
+}
+
+sm_err_t sm_serve_start(const sm_serve_opts_t *opts, const sm_provider_t *p, sm_serve_t **out,
+                        sm_error_t *e)
+{
+    listen_addr_t la;
+    sm_serve_t *s = NULL;
+    sm_err_t rc = create(opts, p, &la, &s, e);
+    if (rc)
+        return rc;
+    *out = NULL;
+    if ((rc = sm_serve_refresh_start(s, e)))
+        goto out;
     unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
                      MHD_USE_POLL | MHD_USE_ERROR_LOG | (la.v6 ? MHD_USE_IPv6 : 0);
     unsigned idle = opts->idle_timeout_s ? opts->idle_timeout_s : 30;

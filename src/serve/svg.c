@@ -70,7 +70,7 @@ static size_t fit_prefix(const char *s, size_t n, double px, double max_px)
 }
 
 /* <text ...>label</text>, cut to max_px with a <title> of the whole. */
-static sm_err_t text_fit(sm_buf_t *b, const char *attrs, const char *s, double px, double max_px,
+sm_err_t sm_svg_text_fit(sm_buf_t *b, const char *attrs, const char *s, double px, double max_px,
                          sm_error_t *e)
 {
     if (!s)
@@ -135,10 +135,10 @@ sm_err_t sm_svg_empty(sm_buf_t *b, const char *title, const char *msg, const cha
                            "rx=\"8\" fill=\"none\" stroke=\"%s\" stroke-dasharray=\"6 4\"/>",
                            w - 2, h - 2, C_GRID);
     if (!rc)
-        rc = text_fit(b,
-                      "class=\"msg\" x=\"320\" y=\"106\" text-anchor=\"middle\" "
-                      "font-size=\"16\" fill=\"" C_MUTED "\"",
-                      msg ? msg : "No data", 16, w - 40, e);
+        rc = sm_svg_text_fit(b,
+                             "class=\"msg\" x=\"320\" y=\"106\" text-anchor=\"middle\" "
+                             "font-size=\"16\" fill=\"" C_MUTED "\"",
+                             msg ? msg : "No data", 16, w - 40, e);
     if (!rc)
         rc = sm_buf_append_str(b, "</svg>", e);
     return rc;
@@ -246,7 +246,7 @@ sm_err_t sm_svg_hbar(sm_buf_t *b, const sm_svg_chart_t *c, sm_error_t *e)
         snprintf(attrs, sizeof attrs,
                  "class=\"lbl\" x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\" fill=\"%s\"", x0 - 8,
                  y + row / 2.0 + 4, C_TEXT);
-        rc = text_fit(b, attrs, lbl, 12, x0 - 12, e);
+        rc = sm_svg_text_fit(b, attrs, lbl, 12, x0 - 12, e);
         if (!rc)
             rc = sm_buf_printf(b, e,
                                "<rect class=\"bar%s\" x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" "
@@ -338,7 +338,7 @@ sm_err_t sm_svg_vbar(sm_buf_t *b, const sm_svg_chart_t *c, sm_error_t *e)
                      "font-size=\"11\"",
                      cx, y1 + 18, C_TEXT);
         if (!rc)
-            rc = text_fit(b, attrs, lbl, 11, label_room, e);
+            rc = sm_svg_text_fit(b, attrs, lbl, 11, label_room, e);
     }
     if (!rc)
         rc = sm_buf_printf(b, e,
@@ -431,7 +431,7 @@ sm_err_t sm_svg_donut(sm_buf_t *b, const sm_svg_chart_t *c, sm_error_t *e)
         snprintf(attrs, sizeof attrs, "class=\"lbl\" x=\"270\" y=\"%.1f\" fill=\"%s\"", ly + 14,
                  C_TEXT);
         if (!rc)
-            rc = text_fit(b, attrs, lbl, 12, 200, e);
+            rc = sm_svg_text_fit(b, attrs, lbl, 12, 200, e);
         sm_html_fmt_compact(v, num, sizeof num);
         if (!rc)
             rc = sm_buf_printf(b, e,

@@ -52,6 +52,12 @@ sm_err_t sm_svg_donut(sm_buf_t *b, const sm_svg_chart_t *c, sm_error_t *e);
 sm_err_t sm_svg_empty(sm_buf_t *b, const char *title, const char *msg, const char *id,
                       sm_error_t *e);
 
+/* Appends <text ATTRS>s</text> (attrs is trusted text), s escaped and cut
+ * with "…" to max_px at font size px, with a <title> holding the whole
+ * text when cut.  A NULL s shows "NULL". */
+sm_err_t sm_svg_text_fit(sm_buf_t *b, const char *attrs, const char *s, double px, double max_px,
+                         sm_error_t *e);
+
 /* Estimated width in pixels of UTF-8 text at font size px. */
 double sm_svg_text_width(const char *s, size_t n, double px);
 

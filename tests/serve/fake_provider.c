@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/mem.h"
 
@@ -12,6 +13,10 @@
 struct fake {
     pthread_mutex_t mu;
     bool empty;
+    uint64_t data_version;  /* bumped by fake_set_empty */
+    unsigned dash_delay_ms; /* the dashboard call sleeps this long */
+    unsigned dash_calls;
+    bool no_broker;
     char state[32];
     uint64_t version;
     int64_t events;
@@ -211,7 +216,13 @@ static sm_err_t dashboard(void *ctx, sm_arena_t *a, sm_prov_dashboard_t *out, sm
     memset(out, 0, sizeof *out);
     pthread_mutex_lock(&f->mu);
     bool empty = f->empty;
+    unsigned delay = f->dash_delay_ms;
+    f->dash_calls++;
     pthread_mutex_unlock(&f->mu);
+    if (delay) {
+        struct timespec ts = {.tv_sec = delay / 1000, .tv_nsec = (long)(delay % 1000) * 1000000};
+        nanosleep(&ts, NULL);
+    }
     if (empty)
         return SM_OK;
     out->has_data = true;
@@ -318,8 +329,64 @@ static sm_err_t gauges(void *ctx, sm_arena_t *a, sm_prov_gauge_list_t *out, sm_e
     return SM_OK;
 }
 
-static const sm_provider_vt_t VT = {list_tables, describe_table, preview, query,
-                                    dashboard,   stream_status,  runs,    gauges};
+static sm_err_t data_version(void *ctx, uint64_t *out, sm_error_t *e)
+{
+    fake_t *f = ctx;
+    (void)e;
+    pthread_mutex_lock(&f->mu);
+    *out = f->data_version;
+    pthread_mutex_unlock(&f->mu);
+    return SM_OK;
+}
+
+/* One topic of 2 partitions [0, 120) and [5, 80); the stream read up to
+ * 100 and 80: lag 20 and 0. */
+static sm_err_t streams(void *ctx, sm_arena_t *a, sm_prov_streams_t *out, sm_error_t *e)
+{
+    fake_t *f = ctx;
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&f->mu);
+    bool none = f->no_broker;
+    pthread_mutex_unlock(&f->mu);
+    static sm_prov_partition_t tparts[] = {{0, 0, 120, -1, -1}, {1, 5, 80, -1, -1}};
+    static sm_prov_partition_t sparts[] = {{0, 0, 120, 100, 20}, {1, 5, 80, 80, 0}};
+    static sm_prov_partition_t sparts_nb[] = {{0, -1, -1, 100, -1}, {1, -1, -1, 80, -1}};
+    static sm_prov_topic_t topics[] = {{"ventes-temps-reel", tparts, 2, 195}};
+    sm_prov_stream_info_t *si = sm_arena_calloc(a, sizeof *si);
+    if (!si)
+        return nomem(e);
+    *si = (sm_prov_stream_info_t){.name = "ventes_par_pays",
+                                  .topic = "ventes-temps-reel",
+                                  .sink = "gold.ventes_par_pays_live",
+                                  .dead_letter_table = FAKE_HOSTILE,
+                                  .batch = 7,
+                                  .last_batch_ms = 1732500000000,
+                                  .committed = 180,
+                                  .lag = none ? -1 : 20,
+                                  .events_per_s = 12.5,
+                                  .latency_ms = 35,
+                                  .dead_letters = 3,
+                                  .parts = none ? sparts_nb : sparts,
+                                  .nparts = 2};
+    out->broker_configured = !none;
+    out->bootstrap = none ? NULL : "127.0.0.1:9092";
+    out->topics = none ? NULL : topics;
+    out->ntopics = none ? 0 : 1;
+    out->streams = si;
+    out->nstreams = 1;
+    return SM_OK;
+}
+
+static const sm_provider_vt_t VT = {.list_tables = list_tables,
+                                    .describe_table = describe_table,
+                                    .preview = preview,
+                                    .query = query,
+                                    .dashboard = dashboard,
+                                    .stream_status = stream_status,
+                                    .runs = runs,
+                                    .gauges = gauges,
+                                    .data_version = data_version,
+                                    .streams = streams};
 
 fake_t *fake_new(void)
 {
@@ -379,5 +446,28 @@ void fake_set_empty(fake_t *f, bool empty)
 {
     pthread_mutex_lock(&f->mu);
     f->empty = empty;
+    f->data_version++;
     pthread_mutex_unlock(&f->mu);
+}
+
+void fake_set_broker(fake_t *f, bool configured)
+{
+    pthread_mutex_lock(&f->mu);
+    f->no_broker = !configured;
+    pthread_mutex_unlock(&f->mu);
+}
+
+void fake_set_dashboard_delay(fake_t *f, unsigned ms)
+{
+    pthread_mutex_lock(&f->mu);
+    f->dash_delay_ms = ms;
+    pthread_mutex_unlock(&f->mu);
+}
+
+unsigned fake_dashboard_calls(fake_t *f)
+{
+    pthread_mutex_lock(&f->mu);
+    unsigned n = f->dash_calls;
+    pthread_mutex_unlock(&f->mu);
+    return n;
 }

@@ -29,7 +29,15 @@ sm_provider_t fake_provider(fake_t *f);
 /* Adds amount to a country's live revenue (one more transaction). */
 void fake_add_live(fake_t *f, const char *country, double amount);
 void fake_set_state(fake_t *f, const char *state);
-/* Makes the dashboard report no data (empty series). */
+/* Makes the dashboard report no data (empty series); bumps the data
+ * version, so the server's refresher rebuilds its snapshot. */
 void fake_set_empty(fake_t *f, bool empty);
+/* Whether the stream monitor reports a configured Kafka broker (it does
+ * at first). */
+void fake_set_broker(fake_t *f, bool configured);
+/* Makes every dashboard call take ms milliseconds (a slow lake). */
+void fake_set_dashboard_delay(fake_t *f, unsigned ms);
+/* How many times the dashboard was computed. */
+unsigned fake_dashboard_calls(fake_t *f);
 
 #endif

@@ -302,6 +302,43 @@ static void test_api_shapes(void)
     json_decref(j);
     resp_free(&r);
 
+    /* the lineage of the fake's runs: 5 bronze -> silver -> 2 gold */
+    r = get("/api/lineage");
+    CHECK_EQ_INT(r.status, 200);
+    j = parse(&r);
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "nodes")), 8);
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "edges")), 7);
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "columns")), 3);
+    {
+        size_t i;
+        json_t *n;
+        bool found = false;
+        json_array_foreach(json_object_get(j, "nodes"), i, n)
+        {
+            if (!strcmp(json_string_value(json_object_get(n, "id")), "silver.master_ventes")) {
+                found = true;
+                CHECK(!strcmp(json_string_value(json_object_get(n, "layer")), "silver"));
+                CHECK_EQ_INT(json_integer_value(json_object_get(n, "column")), 1);
+            }
+        }
+        CHECK(found);
+        json_t *ed;
+        size_t to_silver = 0;
+        json_array_foreach(json_object_get(j, "edges"), i, ed)
+        {
+            to_silver +=
+                !strcmp(json_string_value(json_object_get(ed, "to")), "silver.master_ventes");
+        }
+        CHECK_EQ_INT(to_silver, 5);
+    }
+    json_decref(j);
+    resp_free(&r);
+    r = get("/runs");
+    CHECK_EQ_INT(r.status, 200);
+    CHECK(strstr(body(&r), "<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"lineage\"") != NULL);
+    CHECK(strstr(body(&r), "data-edges=\"7\"") != NULL);
+    resp_free(&r);
+
     r = get("/api/charts/top_countries.svg");
     CHECK_EQ_INT(r.status, 200);
     CHECK(has_header(&r, "content-type: image/svg+xml"));
@@ -840,15 +877,123 @@ static void test_run_stop_flag(void)
     fclose(f);
 }
 
+/* GETs path until its body contains needle (at most ms); the last answer
+ * in *out. */
+static bool get_until(const char *path, const char *needle, int ms, resp_t *out)
+{
+    int64_t end = sm_clock_mono_ns() + (int64_t)ms * 1000000;
+    for (;;) {
+        *out = get(path);
+        if (out->status == 200 && strstr(body(out), needle))
+            return true;
+        if (sm_clock_mono_ns() > end)
+            return false;
+        resp_free(out);
+        struct timespec ts = {0, 20 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+}
+
+static void test_streams(void)
+{
+    resp_t r = get("/api/streams");
+    CHECK_EQ_INT(r.status, 200);
+    json_t *j = parse(&r);
+    json_t *k = json_object_get(j, "kafka");
+    CHECK(!strcmp(json_string_value(json_object_get(k, "state")), "ok"));
+    json_t *t = json_array_get(json_object_get(j, "topics"), 0);
+    CHECK(!strcmp(json_string_value(json_object_get(t, "name")), "ventes-temps-reel"));
+    CHECK_EQ_INT(json_integer_value(json_object_get(t, "messages")), 195);
+    json_t *p1 = json_array_get(json_object_get(t, "partitions"), 1);
+    CHECK_EQ_INT(json_integer_value(json_object_get(p1, "low")), 5);
+    CHECK_EQ_INT(json_integer_value(json_object_get(p1, "high")), 80);
+    json_t *st = json_array_get(json_object_get(j, "streams"), 0);
+    CHECK_EQ_INT(json_integer_value(json_object_get(st, "lag")), 20);
+    CHECK_EQ_INT(json_integer_value(json_object_get(st, "committed")), 180);
+    CHECK_EQ_INT(json_integer_value(json_object_get(st, "dead_letters")), 3);
+    json_t *sp0 = json_array_get(json_object_get(st, "partitions"), 0);
+    CHECK_EQ_INT(json_integer_value(json_object_get(sp0, "committed")), 100);
+    CHECK_EQ_INT(json_integer_value(json_object_get(sp0, "lag")), 20);
+    json_decref(j);
+    resp_free(&r);
+    r = get("/stream");
+    CHECK_EQ_INT(r.status, 200);
+    CHECK(strstr(body(&r), "id=\"topics\"") != NULL);
+    CHECK(strstr(body(&r), "data-state=\"ok\"") != NULL);
+    resp_free(&r);
+
+    /* no broker: an explicit state, never an error page */
+    fake_set_broker(g_fake, false);
+    r = get("/api/streams");
+    CHECK_EQ_INT(r.status, 200);
+    j = parse(&r);
+    k = json_object_get(j, "kafka");
+    CHECK(!strcmp(json_string_value(json_object_get(k, "state")), "no broker configured"));
+    CHECK(json_is_false(json_object_get(k, "configured")));
+    CHECK_EQ_INT(json_array_size(json_object_get(j, "topics")), 0);
+    st = json_array_get(json_object_get(j, "streams"), 0);
+    CHECK(json_is_null(json_object_get(st, "lag")));
+    CHECK_EQ_INT(json_integer_value(json_object_get(st, "committed")), 180);
+    json_decref(j);
+    resp_free(&r);
+    r = get("/stream");
+    CHECK_EQ_INT(r.status, 200);
+    CHECK(strstr(body(&r), "No Kafka broker configured") != NULL);
+    CHECK(strstr(body(&r), "id=\"topics\"") == NULL);
+    CHECK(strstr(body(&r), "&lt;script&gt;") == NULL || strstr(body(&r), "<script>alert") == NULL);
+    resp_free(&r);
+    fake_set_broker(g_fake, true);
+}
+
 static void test_empty_dashboard(void)
 {
     fake_set_empty(g_fake, true);
-    resp_t r = get("/");
+    resp_t r;
+    /* the refresher notices the new data version within its poll interval */
+    CHECK(get_until("/", "No gold tables yet", 3000, &r));
     CHECK_EQ_INT(r.status, 200);
-    CHECK(strstr(body(&r), "No gold tables yet") != NULL);
     CHECK(strstr(body(&r), "class=\"chart empty\"") != NULL);
     resp_free(&r);
     fake_set_empty(g_fake, false);
+    CHECK(get_until("/api/dashboard", "\"has_data\":true", 3000, &r));
+    resp_free(&r);
+}
+
+/* A slow dashboard computation never holds up a request: the old snapshot
+ * is served until the new one is in, which then replaces it. */
+static void test_refresh_off_path(void)
+{
+    resp_t r;
+    CHECK(get_until("/api/dashboard", "\"has_data\":true", 3000, &r));
+    resp_free(&r);
+    unsigned calls0 = fake_dashboard_calls(g_fake);
+    fake_set_dashboard_delay(g_fake, 800);
+    fake_set_empty(g_fake, true); /* new data version: a rebuild starts */
+    int64_t end = sm_clock_mono_ns() + 5000LL * 1000000;
+    while (fake_dashboard_calls(g_fake) == calls0 && sm_clock_mono_ns() < end) {
+        struct timespec ts = {0, 5 * 1000000};
+        nanosleep(&ts, NULL);
+    }
+    CHECK(fake_dashboard_calls(g_fake) > calls0); /* the rebuild is under way */
+    int64_t worst = 0;
+    bool saw_old = false;
+    for (int i = 0; i < 10; i++) {
+        int64_t t0 = sm_clock_mono_ns();
+        r = get("/api/dashboard");
+        int64_t dt = sm_clock_mono_ns() - t0;
+        worst = dt > worst ? dt : worst;
+        CHECK_EQ_INT(r.status, 200);
+        saw_old |= strstr(body(&r), "\"has_data\":true") != NULL;
+        resp_free(&r);
+    }
+    CHECK(saw_old);                 /* served from the previous snapshot */
+    CHECK(worst < 400LL * 1000000); /* never waited for the 800 ms rebuild */
+    CHECK(get_until("/api/dashboard", "\"has_data\":false", 5000, &r));
+    resp_free(&r);
+    fake_set_dashboard_delay(g_fake, 0);
+    fake_set_empty(g_fake, false);
+    CHECK(get_until("/api/dashboard", "\"has_data\":true", 5000, &r));
+    resp_free(&r);
 }
 
 static void test_report(void)
@@ -901,7 +1046,9 @@ int main(void)
     RUN(test_sse);
     RUN(test_stop_with_stream);
     RUN(test_run_stop_flag);
+    RUN(test_streams);
     RUN(test_empty_dashboard);
+    RUN(test_refresh_off_path);
     RUN(test_report);
     sm_serve_stop(g_srv);
     sm_serve_stop(g_tok_srv);

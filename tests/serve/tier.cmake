@@ -17,3 +17,6 @@ target_link_libraries(serve_fake PRIVATE serve_fake_provider)
 smelt_script_test(e2e browser ${CMAKE_CURRENT_LIST_DIR}/test_browser.sh)
 set_property(TEST e2e/browser APPEND PROPERTY ENVIRONMENT
   "SERVE_FAKE_BIN=$<TARGET_FILE:serve_fake>")
+
+# The SQL console on a PostgreSQL source against a real PostgreSQL.
+smelt_script_test(integration serve_pg_console ${CMAKE_CURRENT_LIST_DIR}/test_pg_console.sh)

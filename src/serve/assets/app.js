@@ -101,11 +101,11 @@
   var form = $('#sql-form');
   if (form && window.fetch) {
     var text = $('#sql-text'), status = $('#sql-status'), out = $('#sql-result'),
-        chartBtn = $('#sql-chart'), chartBox = $('#sql-chart-box');
+        chartBtn = $('#sql-chart'), chartBox = $('#sql-chart-box'), target = $('#sql-target');
     chartBtn.hidden = false;
     var post = function (url) {
       return fetch(url, { method: 'POST', credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sql: text.value }) });
+        headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ sql: text.value, target: target ? target.value : 'lake' }) });
     };
     var busy = function (on) {
       form.querySelectorAll('button').forEach(function (b) { b.disabled = on; });
@@ -126,7 +126,8 @@
         if (!x.ok) { showError(errorText(x.j, 'query failed')); return; }
         var ms = Math.round(performance.now() - t0);
         out.replaceChildren(el('p', 'muted', fmt(x.j.row_count) + ' row(s)' + (x.j.truncated ? ', truncated' : '') + ' in ' + ms + ' ms'), resultTable(x.j));
-        history.replaceState(null, '', '/sql?q=' + encodeURIComponent(text.value));
+        history.replaceState(null, '', '/sql?q=' + encodeURIComponent(text.value) +
+          (target && target.value !== 'lake' ? '&target=' + encodeURIComponent(target.value) : ''));
       }).catch(function (e) { busy(false); showError(String(e)); });
     };
     form.addEventListener('submit', function (ev) { ev.preventDefault(); run(); });
