@@ -1,16 +1,27 @@
 #!/usr/bin/env python3
 """`scripts/bench reference`: the reference notebook on PySpark 4
-(bench/reference/notebook.py) against `smelt run` of examples/northwind, on
-the same PostgreSQL (PG* variables), side by side.
+(bench/reference/notebook.py) against smelt running examples/northwind, on
+the same servers, side by side.
 
-  compare.py SMELT_BIN JARS_DIR WORK_DIR
+  compare.py SMELT_BIN JARS_DIR WORK_DIR [STATE_DIR [N_EVENTS]]
 
-Spark: wall time of each phase and of the whole process (JVM start
-included), peak memory = the highest sum of RSS over the process tree
-(python driver + java), sampled from /proc every 100 ms.  smelt: wall time
-of `smelt run`, its phases from the run table, peak RSS from wait4().  Then
-the gold numbers of each, which must agree (Spark is the oracle): exits 1
-when they do not, after printing the differences.
+With STATE_DIR (a `smelt services up` stack; its smelt.env already in the
+environment) both sides use the real stack: PostgreSQL, MinIO and Kafka.
+smelt first: `smelt run` with bronze/silver/gold in the three buckets
+(under the prefix smelt/), `smelt produce --count N` to ventes-temps-reel,
+`smelt stream --trigger available-now` into gold.ventes_par_pays_live.  Then
+the notebook: s3a://{bronze,silver,gold}/..., N more events to the same
+topic and Structured Streaming from offset N into vue_streaming_pays.  kcat
+reads both halves of the topic back: each side's live totals must be what
+was produced.  Without STATE_DIR: phases 1, 2, 4 on local files, PostgreSQL
+only (PG* variables).
+
+Wall time of each phase and of the whole (Spark: the process, JVM start
+included; smelt: the commands), peak memory = the highest sum of RSS over
+each process tree (python driver + java; each smelt command) sampled from
+/proc every 100 ms — the servers, shared by both, are not counted.  Then the
+gold numbers of each, which must agree (Spark is the oracle): exits 1 when
+they do not, after printing the differences.
 """
 import json
 import os
@@ -25,9 +36,13 @@ sys.path.insert(0, os.path.dirname(HERE))
 from procmon import PeakRss  # noqa: E402
 
 
-def run_spark(jars, out):
+TOPIC = "ventes-temps-reel"
+
+
+def run_spark(jars, out, extra=()):
     t0 = time.time()
-    p = subprocess.Popen([sys.executable, os.path.join(HERE, "notebook.py"), jars, out],
+    target = "s3a:" if extra else out
+    p = subprocess.Popen([sys.executable, os.path.join(HERE, "notebook.py"), jars, target, *extra],
                          stdout=subprocess.PIPE, stderr=open(os.path.join(out + ".log"), "w"), text=True)
     mon = PeakRss(p.pid)
     lines = p.stdout.read().splitlines()
@@ -46,16 +61,25 @@ def run_spark(jars, out):
     return phases, wall, peak, gold
 
 
-def run_smelt(smelt, project, lake):
+def smelt_cmd(argv):
+    """Runs one smelt command; returns (stdout, wall s, peak RSS kB: the
+    tree's sampled peak or, for runs shorter than a sample, wait4's)."""
     t0 = time.time()
-    p = subprocess.Popen([smelt, "--project", project, "--lake", lake, "run"],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    mon = PeakRss(p.pid)
     out = p.stdout.read()
-    err = p.stderr.read()
+    err = p.stderr.read()  # small: read after stdout without a deadlock
     _, status, ru = os.wait4(p.pid, 0)
     wall = time.time() - t0
+    peak = max(mon.stop(), ru.ru_maxrss)
     if os.waitstatus_to_exitcode(status) != 0:
-        sys.exit(f"smelt run failed:\n{err}")
+        sys.exit(f"{' '.join(argv[3:5])} failed:\n{err}")
+    return out, wall, peak
+
+
+def run_smelt(smelt, project, lake):
+    argv = [smelt, "--project", project] + (["--lake", lake] if lake else []) + ["run"]
+    out, wall, peak = smelt_cmd(argv)
     phases = {"bronze": 0.0, "silver": 0.0, "gold": 0.0}
     for line in out.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
@@ -64,24 +88,61 @@ def run_smelt(smelt, project, lake):
                 phases[cells[0].split(".")[0]] += float(cells[2])
             except ValueError:
                 pass
-    return phases, wall, ru.ru_maxrss, out
+    return phases, wall, peak, out
 
 
 def smelt_sql(smelt, lake, q):
-    r = subprocess.run([smelt, "--lake", lake, "sql", "--format", "json", q],
+    where = ["--lake", lake] if not lake.startswith("project:") else ["--project", lake[8:]]
+    r = subprocess.run([smelt, *where, "sql", "--format", "json", q],
                        capture_output=True, text=True, check=True)
     return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
 
 
+def kcat_totals(offset, count):
+    """[pays, count, cents] per country of `count` events from `offset` of
+    partition 0, as kcat (an independent client) reads them."""
+    r = subprocess.run(["kcat", "-b", os.environ["SMELT_KAFKA_BOOTSTRAP"], "-C", "-t", TOPIC, "-p", "0",
+                        "-o", str(offset), "-c", str(count), "-e", "-q"],
+                       capture_output=True, text=True, timeout=120, check=True)
+    tot = {}
+    for line in r.stdout.splitlines():
+        ev = json.loads(line)
+        c, cents = tot.get(ev["pays"], (0, 0))
+        tot[ev["pays"]] = (c + 1, cents + round(ev["montant"] * 100))
+    return sorted([p, c, cents] for p, (c, cents) in tot.items())
+
+
 def main():
     smelt, jars, work = sys.argv[1:4]
+    state = sys.argv[4] if len(sys.argv) > 4 else None
+    n = int(sys.argv[5]) if len(sys.argv) > 5 else 50
     os.makedirs(work, exist_ok=True)
     project = os.path.join(work, "northwind")
     shutil.rmtree(project, ignore_errors=True)
     shutil.copytree(os.path.join(SRC, "examples", "northwind"), project)
-    lake = os.path.join(work, "lake")
-    s_ph, s_wall, s_peak, s_gold = run_spark(jars, os.path.join(work, "spark"))
-    m_ph, m_wall, m_peak, _ = run_smelt(smelt, project, lake)
+    if not state:
+        lake = os.path.join(work, "lake")
+        s_ph, s_wall, s_peak, s_gold = run_spark(jars, os.path.join(work, "spark"))
+        m_ph, m_wall, m_peak, _ = run_smelt(smelt, project, lake)
+    else:
+        # examples/northwind as shipped, its lake in the buckets.
+        shutil.rmtree(os.path.join(project, "lake"), ignore_errors=True)
+        with open(os.path.join(project, "smelt.yaml")) as f:
+            conf = f.read()
+        with open(os.path.join(state, "smelt.yaml")) as f:
+            frag = f.read()
+        conf = "\n".join("lake: s3://gold/smelt/lake" if l.startswith("lake:") else l for l in conf.splitlines())
+        with open(os.path.join(project, "smelt.yaml"), "w") as f:
+            f.write(frag + conf + "\nlayers:\n  bronze: s3://bronze/smelt\n  silver: s3://silver/smelt\n"
+                    "  gold: s3://gold/smelt\n")
+        lake = "project:" + project
+        m_ph, m_wall, m_peak, _ = run_smelt(smelt, project, None)
+        base = [smelt, "--project", project]
+        _, m_ph["produce"], pk1 = smelt_cmd(base + ["produce", "--count", str(n), "--topic", TOPIC])
+        _, m_ph["stream"], pk2 = smelt_cmd(base + ["stream", "--trigger", "available-now"])
+        m_wall += m_ph["produce"] + m_ph["stream"]
+        m_peak = max(m_peak, pk1, pk2)
+        s_ph, s_wall, s_peak, s_gold = run_spark(jars, os.path.join(work, "spark"), (TOPIC, str(n), str(n)))
     m_total = smelt_sql(smelt, lake, "SELECT total_revenue FROM gold.total_revenue")[0]["total_revenue"]
     m_top = smelt_sql(smelt, lake, "SELECT pays, revenue FROM gold.top_countries ORDER BY revenue DESC LIMIT 3")
     m_seg = {r["segment"]: r["n"] for r in smelt_sql(
@@ -90,8 +151,11 @@ def main():
     print(f"| {'phase':14} | {'Spark s':>8} | {'smelt s':>8} | {'speed-up':>9} |")
     print("|" + "|".join("-" * w for w in (16, 10, 10, 11)) + "|")
     rows = [("JVM/startup", s_ph.get("startup", 0), None), ("1 bronze", s_ph["bronze"], m_ph["bronze"]),
-            ("2 silver", s_ph["silver"], m_ph["silver"]), ("4 gold", s_ph["gold"], m_ph["gold"]),
-            ("end to end", s_wall, m_wall)]
+            ("2 silver", s_ph["silver"], m_ph["silver"])]
+    if state:
+        rows += [(f"3 produce {n}", s_ph["produce"], m_ph["produce"]),
+                 ("3 stream", s_ph["stream"], m_ph["stream"])]
+    rows += [("4 gold", s_ph["gold"], m_ph["gold"]), ("end to end", s_wall, m_wall)]
     for name, s, m in rows:
         ms = f"{m:8.3f}" if m is not None else f"{'-':>8}"
         su = f"{s / m:8.0f}x" if m else f"{'-':>9}"
@@ -115,8 +179,21 @@ def main():
         diffs.append("top 3 countries")
     if s_gold["vip"] != m_seg.get("VIP", 0) or s_gold["standard"] != m_seg.get("Standard", 0):
         diffs.append("segments")
+    if state:
+        m_live = sorted([r["pays"], int(r["nb_transactions"]), round(float(r["total_ventes_live"]) * 100)]
+                        for r in smelt_sql(smelt, lake, "SELECT * FROM gold.ventes_par_pays_live"))
+        k_smelt, k_spark = kcat_totals(0, n), kcat_totals(n, n)
+        print(f"  live (smelt)    {m_live}")
+        print(f"     kcat 0..{n - 1:<5} {k_smelt}")
+        print(f"  live (Spark)    {s_gold['live']}")
+        print(f"     kcat {n}..{2 * n - 1:<4} {k_spark}  (sent: {s_gold['sent']})")
+        if m_live != k_smelt:
+            diffs.append("smelt's live totals")
+        if s_gold["live"] != k_spark or s_gold["sent"] != k_spark:
+            diffs.append("Spark's live totals")
     if diffs:
-        line_totals(smelt, lake, os.path.join(work, "spark"))
+        if not state:
+            line_totals(smelt, lake, os.path.join(work, "spark"))
         print("DIFFERENT from Spark: " + ", ".join(diffs))
         return 1
     print("gold numbers agree")
