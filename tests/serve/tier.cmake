@@ -20,3 +20,7 @@ set_property(TEST e2e/browser APPEND PROPERTY ENVIRONMENT
 
 # The SQL console on a PostgreSQL source against a real PostgreSQL.
 smelt_script_test(integration serve_pg_console ${CMAKE_CURRENT_LIST_DIR}/test_pg_console.sh)
+
+# The web UI over a real demo lake (smelt gen + smelt run) with a live
+# stream on a real Kafka broker, in chromium (tests/serve/browser_lake.cjs).
+smelt_script_test(e2e browser_lake ${CMAKE_CURRENT_LIST_DIR}/test_browser_lake.sh)
