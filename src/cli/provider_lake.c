@@ -8,6 +8,7 @@
 
 #include "columnar/print.h"
 #include "columnar/text.h"
+#include "core/clock.h"
 #include "core/mem.h"
 #include "delta/commit.h"
 #include "delta/history.h"
@@ -685,29 +686,65 @@ static sm_err_t query_target(void *ctx, const char *target, const char *sql, siz
     return rc;
 }
 
-/* The live table of the stream: the Delta sink gold.ventes_par_pays_live
- * that `smelt stream` commits each micro-batch to (another process), so
- * the chart moves whenever a batch lands. */
+/* The Delta sink a stream query commits to: its `sink:` setting, else
+ * gold.<query>_live (as `smelt stream` resolves it). */
+static void sink_name(const sm_lake_stream_t *ls, char *out, size_t cap)
+{
+    if (ls->sink)
+        snprintf(out, cap, "%s", ls->sink);
+    else
+        snprintf(out, cap, "gold.%s_live", ls->name);
+}
+
+/* A stream whose last batch landed this recently is reported running. */
+#define STREAM_RUNNING_MS 10000
+
+/* The live table of the stream: the Delta sink of the project's first
+ * stream query (gold.ventes_par_pays_live on topic ventes-temps-reel, the
+ * reference's, when the project declares none) that `smelt stream`
+ * commits each micro-batch to (another process), so the chart moves
+ * whenever a batch lands; batches from the query's offsets log. */
 static sm_err_t stream_status(void *ctx, sm_arena_t *a, sm_prov_stream_t *out, sm_error_t *e)
 {
     sm_lake_provider_t *lp = ctx;
     memset(out, 0, sizeof *out);
     out->events = out->lag = out->batches = out->last_batch_ms = -1;
+    const sm_lake_stream_t *ls = lp->nstreams ? &lp->streams[0] : NULL;
+    char sink[300];
+    if (ls)
+        sink_name(ls, sink, sizeof sink);
+    else
+        snprintf(sink, sizeof sink, "gold.ventes_par_pays_live");
+    const char *dot = strchr(sink, '.');
+    char layer[128];
+    snprintf(layer, sizeof layer, "%.*s", dot ? (int)(dot - sink) : 0, sink);
+    out->topic = ls ? ls->topic : "ventes-temps-reel";
+    out->state = ls ? "idle" : "not configured";
     sm_lake_table_t t;
     sm_delta_snapshot_t *s = NULL;
-    if (open_table(lp, "gold", "ventes_par_pays_live", &t, &s, NULL)) {
-        out->state = "not configured";
+    if (!dot || open_table(lp, layer, dot + 1, &t, &s, NULL))
         return SM_OK;
-    }
     out->state = "idle";
-    out->topic = "ventes-temps-reel";
     out->version = (uint64_t)s->version + 1;
     out->last_batch_ms = s->timestamp_ms;
     sm_delta_snapshot_free(s);
     sm_lake_table_free(&t);
+    if (ls) {
+        sm_stream_progress_t pg;
+        sm_error_t pe;
+        if (sm_stream_progress_read(lp->lake, ls->name, &pg, &pe) == SM_OK) {
+            if (pg.found)
+                out->batches = pg.batch + 1;
+            sm_stream_progress_free(&pg);
+        }
+    }
+    if (out->last_batch_ms >= 0 && sm_clock_wall_ms() - out->last_batch_ms < STREAM_RUNNING_MS) {
+        out->state = "running";
+        out->running = true;
+    }
     sm_prov_result_t r = {0};
     sm_error_t ie;
-    if (read_all(lp, "gold.ventes_par_pays_live", &r, &ie) == SM_OK) {
+    if (read_all(lp, sink, &r, &ie) == SM_OK) {
         sm_err_t rc = series(a, &r, "pays", "total_ventes_live", &out->live, e);
         if (!rc)
             rc = series(a, &r, "pays", "nb_transactions", &out->transactions, e);
@@ -758,9 +795,7 @@ static sm_err_t stream_one(sm_lake_provider_t *lp, const sm_lake_stream_t *ls,
                            sm_prov_stream_info_t *si, sm_error_t *e)
 {
     char sink[300], dead[300];
-    snprintf(sink, sizeof sink, "%s", ls->sink ? ls->sink : "");
-    if (!ls->sink)
-        snprintf(sink, sizeof sink, "gold.%s_live", ls->name);
+    sink_name(ls, sink, sizeof sink);
     const char *dot = strchr(sink, '.');
     if (ls->dead_letters)
         snprintf(dead, sizeof dead, "%s", ls->dead_letters);

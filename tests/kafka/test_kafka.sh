@@ -22,20 +22,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-out=$(timeout 1200 "$svc" install 2>&1)
-rc=$?
-if [[ $rc -eq 69 ]]; then tier_skip "kafka install: registry unreachable: $(tail -n 3 <<<"$out")"; fi
-if [[ $rc -ne 0 ]]; then
-  echo "$out" >&2
-  echo "FAILED: kafka install exited $rc" >&2
-  exit 1
-fi
-if ! timeout 300 "$svc" start "$state" >"$state/start.out" 2>&1; then
-  cat "$state/start.out" >&2
-  echo "FAILED: kafka start" >&2
-  exit 1
-fi
-source "$state/kafka.env"
+tier_kafka_start "$state"
 bs=$SMELT_KAFKA_BOOTSTRAP
 
 topic=ventes-temps-reel-$$

@@ -28,16 +28,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-out=$(timeout 1200 "$svc" install 2>&1)
-rc=$?
-if [[ $rc -eq 69 ]]; then tier_skip "kafka install: registry unreachable: $(tail -n 3 <<<"$out")"; fi
-[[ $rc -eq 0 ]] || { echo "$out" >&2; echo "FAILED: kafka install exited $rc" >&2; exit 1; }
-if ! timeout 300 "$svc" start "$state/k" >"$state/start.out" 2>&1; then
-  cat "$state/start.out" >&2
-  echo "FAILED: kafka start" >&2
-  exit 1
-fi
-source "$state/k/kafka.env"
+tier_kafka_start "$state/k"
 bs=$SMELT_KAFKA_BOOTSTRAP
 topic=ventes-temps-reel # the default source of the example's streaming model
 
@@ -88,6 +79,14 @@ expect_eq "lag total" "$(J '.streams[0].lag')" 120
 expect_eq "last batch" "$(J '.streams[0].batch')" 1
 expect_eq "dead letters" "$(J '.streams[0].dead_letters')" 3
 check "a rate" jq -e '.streams[0].events_per_s > 0' "$state/streams.json" >/dev/null
+# the dashboard's live card (/api/stream) follows the project's stream: its
+# topic and sink, and the batches of its offsets log
+curl -sf -m 30 "$base/api/stream" >"$state/stream.json"
+expect_eq "GET /api/stream" "$?" 0
+expect_eq "live card topic" "$(jq -r .topic "$state/stream.json")" "$topic"
+expect_eq "live card batches" "$(jq -r .batches "$state/stream.json")" 2
+expect_eq "live card events (valid ones)" "$(jq -r .events "$state/stream.json")" 300
+check "live card state" jq -e '.state == "running" or .state == "idle"' "$state/stream.json" >/dev/null
 check "a latency" jq -e '.streams[0].latency_ms >= 0' "$state/streams.json" >/dev/null
 page=$(curl -sf -m 30 "$base/stream")
 check "the page shows the topic" grep -q 'id="topics"' <<<"$page"

@@ -55,3 +55,28 @@ shared_dir() {
   done
   return 1
 }
+
+# A real Kafka broker for a test (scripts/services/kafka), its data in DIR:
+# installs it (an unreachable registry is tier_skip; any other failure
+# fails), starts it, and exports SMELT_KAFKA_BOOTSTRAP.  The caller stops
+# it (`scripts/services/kafka stop DIR`) in its cleanup trap.
+tier_kafka_start() {
+  local dir=$1 svc=$SMELT_SOURCE_DIR/scripts/services/kafka out rc
+  out=$(timeout 1200 "$svc" install 2>&1)
+  rc=$?
+  if [[ $rc -eq 69 ]]; then tier_skip "kafka install: registry unreachable: $(tail -n 3 <<<"$out")"; fi
+  if [[ $rc -ne 0 ]]; then
+    echo "$out" >&2
+    echo "FAILED: kafka install exited $rc" >&2
+    exit 1
+  fi
+  mkdir -p "$dir"
+  if ! timeout 300 "$svc" start "$dir" >"$dir/start.out" 2>&1; then
+    cat "$dir/start.out" >&2
+    echo "FAILED: kafka start" >&2
+    exit 1
+  fi
+  # shellcheck disable=SC1091
+  source "$dir/kafka.env"
+  export SMELT_KAFKA_BOOTSTRAP
+}

@@ -46,17 +46,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 # ---- Kafka ---------------------------------------------------------------
-inst=$(timeout 1200 "$svc" install 2>&1)
-rc=$?
-if [[ $rc -eq 69 ]]; then tier_skip "kafka install: registry unreachable: $(tail -n 3 <<<"$inst")"; fi
-[[ $rc -eq 0 ]] || { echo "$inst" >&2; echo "FAILED: kafka install exited $rc" >&2; exit 1; }
-if ! timeout 300 "$svc" start "$state" >"$state/start.out" 2>&1; then
-  cat "$state/start.out" >&2
-  echo "FAILED: kafka start" >&2
-  exit 1
-fi
-source "$state/kafka.env"
-export SMELT_KAFKA_BOOTSTRAP
+tier_kafka_start "$state"
 export SMELT_LOG_LEVEL=error
 topic=ventes-e2e-$$
 
