@@ -74,6 +74,13 @@ static const sm_config_setting_t builtin[] = {
      .def = "1GiB",
      .type = SM_CONFIG_SIZE,
      .help = "memory queries may use before spilling or failing"},
+    {.key = "run.jobs",
+     .env = "SMELT_RUN_JOBS",
+     .def = "0",
+     .type = SM_CONFIG_INT,
+     .min = 0,
+     .max = 1024,
+     .help = "tables `smelt run` builds at once; 0 = the number of cores"},
 };
 
 static const char *const builtin_sections[] = {"project", "sources", "bronze", "models",

@@ -9,8 +9,18 @@
  * existing lake table is an error naming the file and the position; a cycle
  * is an error naming the files in it.
  *
+ * Running (sm_models_run): the jobs of one `smelt run` (bronze tables,
+ * then the selected models in plan order) on a bounded number of workers.
+ * A job starts once every job it needs has succeeded and every job it
+ * runs after has ended; a failed or skipped need skips it (transitively),
+ * and independent branches keep running.  Among ready jobs the lowest
+ * index starts first, so one worker runs them in index order.
+ *
  * Ownership: a plan owns its arrays and borrows the project (which must
- * outlive it).  Threads: read-only after building.
+ * outlive it); a job array owns its index arrays and borrows names.
+ * Threads: a plan is read-only after building.  sm_models_run is called by
+ * one thread; its job function runs on worker threads (several at once),
+ * its done and tick callbacks on the calling thread only.
  */
 #ifndef SM_PIPELINE_MODELS_H
 #define SM_PIPELINE_MODELS_H
@@ -25,6 +35,8 @@ typedef struct sm_model_node {
     const sm_model_t *model;
     char **inputs; /* "layer.table", sorted, unique */
     size_t ninputs;
+    char **reads; /* other tables its checks read (relationships, sql), sorted */
+    size_t nreads;
 } sm_model_node_t;
 
 typedef struct sm_model_plan {
@@ -43,5 +55,68 @@ void sm_models_plan_free(sm_model_plan_t *plan);
  * upstream), or "name+" (it and everything downstream). */
 bool sm_models_selected(const sm_model_plan_t *plan, const char *name, char *const *sel,
                         size_t nsel);
+
+/* ---- running jobs in parallel where the DAG allows ---------------------- */
+
+typedef enum sm_job_state {
+    SM_JOB_WAITING = 0,
+    SM_JOB_RUNNING,
+    SM_JOB_OK,
+    SM_JOB_FAILED,
+    SM_JOB_SKIPPED,
+} sm_job_state_t;
+
+typedef struct sm_models_job {
+    const char *name;            /* "bronze.orders", "gold.x" (borrowed) */
+    const sm_model_node_t *node; /* the model; NULL for a bronze table */
+    size_t *needs;               /* earlier jobs whose output it reads */
+    size_t nneeds;
+    size_t *after; /* earlier jobs its checks read, or whose quarantine
+                    * table it reads: ordering only */
+    size_t nafter;
+    /* set by sm_models_run */
+    sm_job_state_t state;
+    size_t skipped_by; /* SKIPPED: the need that failed or was skipped;
+                        * SIZE_MAX: the run stopped before it (see below) */
+} sm_models_job_t;
+
+/* The jobs of one run: bronze.<name> for each of the nbronze names (in
+ * that order), then the models of plan selected by sel (sm_models_selected)
+ * in plan order.  Free with sm_models_jobs_free; SM_ERR_NOMEM on failure. */
+sm_err_t sm_models_jobs(const sm_model_plan_t *plan, char *const *bronze, size_t nbronze,
+                        char *const *sel, size_t nsel, sm_models_job_t **out, size_t *n,
+                        sm_error_t *e);
+void sm_models_jobs_free(sm_models_job_t *jobs, size_t n);
+
+/* A snapshot for a status line. */
+typedef struct sm_models_status {
+    size_t done, total;
+    const char *running[4]; /* the first running jobs, by index */
+    size_t nrunning;        /* all running jobs (may exceed 4) */
+    double seconds;         /* since sm_models_run started */
+} sm_models_status_t;
+
+typedef struct sm_models_run_opts {
+    unsigned workers; /* jobs at once; 0 = cores; capped by the job count */
+    /* runs job i on a worker thread; SM_OK = the job succeeded.  e is the
+     * worker's own (the caller keeps what it needs of it). */
+    sm_err_t (*run)(void *arg, size_t i, sm_error_t *e);
+    /* job i ended (ok, failed or skipped); on the calling thread; may be
+     * NULL */
+    void (*done)(void *arg, size_t i);
+    /* every tick_ms (0 = 100) while jobs run; on the calling thread; may be
+     * NULL */
+    void (*tick)(void *arg, const sm_models_status_t *st);
+    unsigned tick_ms;
+    void *arg;
+} sm_models_run_opts_t;
+
+/* Runs every job (see the top of this file), returning when all have
+ * ended.  A job's failure is its state, not an error: the return is
+ * SM_OK then.  Only the scheduler failing (no memory, no thread) is an
+ * error: jobs running finish, jobs not started become SKIPPED with
+ * skipped_by SIZE_MAX (each still reported to done), and e says why. */
+sm_err_t sm_models_run(sm_models_job_t *jobs, size_t n, const sm_models_run_opts_t *o,
+                       sm_error_t *e);
 
 #endif

@@ -52,7 +52,7 @@ static void test_defaults(void)
     /* The registry is consistent: every setting has an env var and help. */
     size_t n;
     const sm_config_setting_t *s = sm_config_settings(&n);
-    CHECK_EQ_INT(n, 12);
+    CHECK_EQ_INT(n, 13);
     for (size_t i = 0; i < n; i++) {
         CHECK(s[i].env != NULL);
         CHECK(s[i].help != NULL && *s[i].help);
@@ -399,7 +399,7 @@ static void test_dump_hides_secrets(void)
     size_t lines = 0;
     for (size_t i = 0; i < out.len; i++)
         lines += out.data[i] == '\n';
-    CHECK_EQ_INT(lines, 12);
+    CHECK_EQ_INT(lines, 13);
 
     /* Keyword-form connection strings and password= in a URI. */
     sm_buf_reset(&out);
