@@ -206,14 +206,14 @@ sm_type_t *sm_type_map(sm_type_t *key, sm_type_t *value)
 
 sm_type_t *sm_type_ref(sm_type_t *t)
 {
-    if (t && t->refs >= 0)
+    if (t && __atomic_load_n(&t->refs, __ATOMIC_RELAXED) >= 0)
         __atomic_fetch_add(&t->refs, 1, __ATOMIC_RELAXED);
     return t;
 }
 
 void sm_type_free(sm_type_t *t)
 {
-    if (!t || t->refs < 0)
+    if (!t || __atomic_load_n(&t->refs, __ATOMIC_RELAXED) < 0)
         return;
     if (__atomic_sub_fetch(&t->refs, 1, __ATOMIC_ACQ_REL) != 0)
         return;
@@ -229,7 +229,7 @@ sm_type_t *sm_type_copy(const sm_type_t *t)
 {
     if (!t)
         return NULL;
-    if (t->refs < 0)
+    if (__atomic_load_n(&t->refs, __ATOMIC_RELAXED) < 0)
         return (sm_type_t *)t;
     sm_type_t *c = alloc_type(t->kind, t->nfields);
     if (!c)

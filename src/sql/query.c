@@ -374,7 +374,8 @@ static sm_err_t run_show(sm_qctx_t *q, const sm_sql_stmt_t *st, sink_t *s, sm_er
             char pat[256];
             snprintf(pat, sizeof pat, "%s", st->u.show.like);
             bool m = false;
-            for (char *alt = strtok(pat, "|"); alt; alt = strtok(NULL, "|"))
+            char *save = NULL;
+            for (char *alt = strtok_r(pat, "|", &save); alt; alt = strtok_r(NULL, "|", &save))
                 if (fnmatch(sm_str_trim(sm_str_c(alt)).p, tn, FNM_CASEFOLD) == 0)
                     m = true;
             if (!m)
