@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "columnar/text.h"
+#include "core/hash.h"
 #include "core/mem.h"
 #include "exec/op_int.h"
 
@@ -111,6 +112,63 @@ static bool is_var_kind(sm_type_kind_t k)
     return k == SM_TYPE_STRING || k == SM_TYPE_BINARY || sm_type_is_nested(k);
 }
 
+/* One slot of the DISTINCT pair set: used says it holds (g, v). */
+struct sm_acc_pair {
+    int64_t v;
+    uint32_t g;
+    uint32_t used;
+};
+
+/* Kinds whose DISTINCT values are compared as integers (pairs set). */
+static bool pair_kind(sm_type_kind_t k)
+{
+    return sm_type_is_integer(k) || k == SM_TYPE_DATE || k == SM_TYPE_TIMESTAMP ||
+           k == SM_TYPE_TIMESTAMP_TZ;
+}
+
+static size_t pair_slot(const sm_acc_t *a, uint32_t g, int64_t v)
+{
+    uint64_t h = sm_hash_u64((uint64_t)v + (uint64_t)g * UINT64_C(0x9e3779b97f4a7c15));
+    return (size_t)h & (a->pairs_cap - 1);
+}
+
+/* Adds (g, v) to the pair set; *fresh says whether it was absent. */
+static sm_err_t pair_add(sm_acc_t *a, uint32_t g, int64_t v, bool *fresh, sm_error_t *e)
+{
+    if ((a->pairs_n + 1) * 4 > a->pairs_cap * 3) {
+        size_t old = a->pairs_cap, cap = 2 * old;
+        struct sm_acc_pair *o = a->pairs, *nw = sm_calloc(cap, sizeof *nw);
+        if (!nw)
+            return sm_error_nomem(e, "distinct values");
+        a->pairs = nw;
+        a->pairs_cap = cap;
+        for (size_t i = 0; i < old; i++) {
+            if (!o[i].used)
+                continue;
+            size_t h = pair_slot(a, o[i].g, o[i].v);
+            while (nw[h].used)
+                h = (h + 1) & (cap - 1);
+            nw[h] = o[i];
+        }
+        sm_free(o);
+        a->var_bytes += (cap - old) * sizeof *nw;
+    }
+    size_t h = pair_slot(a, g, v);
+    for (;; h = (h + 1) & (a->pairs_cap - 1)) {
+        struct sm_acc_pair *p = &a->pairs[h];
+        if (!p->used) {
+            *p = (struct sm_acc_pair){.v = v, .g = g, .used = 1};
+            a->pairs_n++;
+            *fresh = true;
+            return SM_OK;
+        }
+        if (p->v == v && p->g == g) {
+            *fresh = false;
+            return SM_OK;
+        }
+    }
+}
+
 sm_err_t sm_acc_init(sm_acc_t *a, const sm_agg_spec_t *spec, const sm_type_t *in_type, bool ansi,
                      sm_error_t *e)
 {
@@ -139,7 +197,14 @@ sm_err_t sm_acc_init(sm_acc_t *a, const sm_agg_spec_t *spec, const sm_type_t *in
     default:
         break;
     }
-    if (spec->distinct && spec->kind != SM_AGG_COUNT_STAR) {
+    if (spec->distinct && spec->kind != SM_AGG_COUNT_STAR && pair_kind(ik)) {
+        a->pairs_cap = 1024;
+        if (!(a->pairs = sm_calloc(a->pairs_cap, sizeof *a->pairs))) {
+            sm_acc_free(a);
+            return sm_error_nomem(e, "distinct values");
+        }
+        a->var_bytes += a->pairs_cap * sizeof *a->pairs;
+    } else if (spec->distinct && spec->kind != SM_AGG_COUNT_STAR) {
         sm_ht_opts_t o = {0};
         if ((rc = sm_ht_new(&a->seen, &o, e))) {
             sm_acc_free(a);
@@ -170,6 +235,7 @@ void sm_acc_free(sm_acc_t *a)
     sm_free(a->m2);
     sm_free(a->ovf);
     sm_ht_free(a->seen);
+    sm_free(a->pairs);
     sm_buf_free(&a->scratch);
     sm_type_free(a->in_type);
     sm_type_free(a->out_type);
@@ -356,6 +422,24 @@ static sm_err_t overflow(sm_acc_t *a, sm_error_t *e)
 static sm_err_t distinct_new(sm_acc_t *a, uint32_t g, const sm_vector_t *v, size_t i, bool *fresh,
                              sm_error_t *e)
 {
+    if (a->pairs) {
+        int64_t x;
+        switch (v->width) {
+        case 1:
+            x = sm_vector_get_i8(v, i);
+            break;
+        case 2:
+            x = sm_vector_get_i16(v, i);
+            break;
+        case 4:
+            x = sm_vector_get_i32(v, i);
+            break;
+        default:
+            x = sm_vector_get_i64(v, i);
+            break;
+        }
+        return pair_add(a, g, x, fresh, e);
+    }
     sm_buf_reset(&a->scratch);
     sm_err_t rc = sm_buf_append(&a->scratch, &g, 4, e);
     if (!rc)
@@ -389,7 +473,7 @@ static sm_err_t update_row(sm_acc_t *a, const sm_vector_t *v, size_t i, uint32_t
     }
     if (isnull && !((k == SM_AGG_FIRST || k == SM_AGG_LAST) && !a->spec.ignore_nulls))
         return SM_OK;
-    if (a->seen && !isnull) {
+    if ((a->seen || a->pairs) && !isnull) {
         bool fresh;
         if ((rc = distinct_new(a, g, v, i, &fresh, e)))
             return rc;
@@ -512,6 +596,19 @@ static sm_err_t update_row(sm_acc_t *a, const sm_vector_t *v, size_t i, uint32_t
     }
 }
 
+/* Whether rows x and y of v (both non-NULL, not nested, not bool) hold
+ * identical bytes. */
+static bool same_value(const sm_vector_t *v, size_t x, size_t y)
+{
+    if (v->type->kind == SM_TYPE_STRING || v->type->kind == SM_TYPE_BINARY) {
+        size_t nx, ny;
+        const uint8_t *px = sm_vector_get_bytes(v, x, &nx), *py = sm_vector_get_bytes(v, y, &ny);
+        return nx == ny && memcmp(px, py, nx) == 0;
+    }
+    size_t w = v->width;
+    return memcmp(v->values + (v->offset + x) * w, v->values + (v->offset + y) * w, w) == 0;
+}
+
 sm_err_t sm_acc_update(sm_acc_t *a, const sm_batch_t *b, const uint32_t *rows, const uint32_t *gids,
                        size_t n, sm_error_t *e)
 {
@@ -519,7 +616,7 @@ sm_err_t sm_acc_update(sm_acc_t *a, const sm_batch_t *b, const uint32_t *rows, c
     const sm_vector_t *m = a->spec.filter >= 0 ? b->cols[a->spec.filter] : NULL;
     sm_agg_kind_t k = a->spec.kind;
     /* Fast paths: the common shapes without filter or distinct. */
-    if (!m && !a->seen) {
+    if (!m && !a->seen && !a->pairs) {
         if (k == SM_AGG_COUNT_STAR) {
             for (size_t j = 0; j < n; j++)
                 a->n[gids[j]]++;
@@ -556,11 +653,28 @@ sm_err_t sm_acc_update(sm_acc_t *a, const sm_batch_t *b, const uint32_t *rows, c
             return SM_OK;
         }
     }
+    /* DISTINCT: a row repeating the previous fed row's group and value
+     * (identical bytes) is a repeat without a lookup. */
+    bool distinct = (a->seen || a->pairs) && v && v->type->kind != SM_TYPE_NULL &&
+                    !sm_type_is_nested(v->type->kind) && v->type->kind != SM_TYPE_BOOL;
+    size_t last = SIZE_MAX;
     for (size_t j = 0; j < n; j++) {
         size_t r = rows[j];
         if (m &&
             (sm_vector_is_null(m, r) || m->type->kind != SM_TYPE_BOOL || !sm_vector_get_bool(m, r)))
             continue;
+        if (a->pairs && j + 16 < n) {
+            size_t r2 = rows[j + 16];
+            int64_t x2 = v->width == 4   ? sm_vector_get_i32(v, r2)
+                         : v->width == 8 ? sm_vector_get_i64(v, r2)
+                                         : 0;
+            __builtin_prefetch(&a->pairs[pair_slot(a, gids[j + 16], x2)]);
+        }
+        if (distinct && !sm_vector_is_null(v, r)) {
+            if (last != SIZE_MAX && gids[j] == gids[last] && same_value(v, rows[last], r))
+                continue;
+            last = j;
+        }
         sm_err_t rc = update_row(a, v, r, gids[j], e);
         if (rc)
             return rc;

@@ -56,6 +56,11 @@ typedef struct sm_acc {
     sm_buf_t *vb;      /* per group: string value or list of values */
     uint8_t *ovf;      /* sum/avg overflowed (non-ANSI: NULL result) */
     sm_ht_t *seen;     /* DISTINCT: (group, value) pairs seen */
+    /* DISTINCT of an integer, date or timestamp: the (group, value) pairs
+     * in an open-addressing set of pairs_cap (a power of two) slots,
+     * instead of `seen` (then NULL). */
+    struct sm_acc_pair *pairs;
+    size_t pairs_cap, pairs_n;
     sm_buf_t scratch;
     size_t var_bytes; /* bytes held in vb and seen (memory accounting) */
 } sm_acc_t;

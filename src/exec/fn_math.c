@@ -41,10 +41,50 @@ enum {
 
 /* ---- round on the shortest decimal form -------------------------------- */
 
+/* The common case of round_shortest without any text: |d| * 10^scale is
+ * computed in double, which is within 2^-51 (relative) of the shortest
+ * decimal form scaled, so when its fractional part is clearly away from
+ * one half, rounding the shortest form goes the same way (HALF_UP and
+ * HALF_EVEN agree there), and the integer q it gives, divided by the exact
+ * 10^scale, is the correctly rounded double of "q e-scale" -- what strtod
+ * returns.  For a float result the double quotient is narrowed, which is
+ * the correct rounding unless it sits exactly on a float half-way point
+ * (double rounding); that case, halves, huge and tiny values take the
+ * exact path (false). */
+static bool round_fast(double d, int scale, bool to_float, double *out)
+{
+    static const double P10[] = {1e0, 1e1, 1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15};
+    if (scale < 0 || scale > 15)
+        return false;
+    double a = fabs(d) * P10[scale];
+    if (!(a < 0x1p49) || a < 0x1p-900)
+        return false;
+    double fl = floor(a), fr = a - fl;
+    if (fabs(fr - 0.5) <= a * 0x1p-46 + 0x1p-60)
+        return false;
+    double q = fr > 0.5 ? fl + 1 : fl;
+    double r = q / P10[scale];
+    if (to_float) {
+        if (r != 0 && (r < 0x1p-125 || r > 0x1p127))
+            return false;
+        uint64_t bits;
+        memcpy(&bits, &r, sizeof bits);
+        if ((bits & 0x1fffffffu) == 0x10000000u)
+            return false;
+        r = (double)(float)r;
+    }
+    *out = d < 0 ? -r : r;
+    return true;
+}
+
 /* d rounded at `scale` fractional digits (negative: tens, hundreds...) of
  * its shortest decimal form; HALF_UP or HALF_EVEN. */
 static double round_shortest(double d, int scale, bool even, bool to_float)
 {
+    double fast;
+    if (round_fast(d, scale, to_float, &fast))
+        return fast;
     char buf[SM_FMT_FLOAT_MAX], digits[40];
     sm_fmt_double(d, buf);
     const char *p = buf;

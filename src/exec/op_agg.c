@@ -302,10 +302,21 @@ static sm_err_t table_feed(table_t *t, const prep_t *pp, const uint32_t *sel, si
             t->gids[m++] = (uint32_t)gid;
         }
     } else {
+        /* The row before, when it found its group: a row with the same key
+         * bytes belongs to that group without a lookup. */
+        const uint8_t *pkey = NULL;
+        size_t pkn = 0;
+        uint32_t pgid = 0;
         for (size_t j = 0; j < n; j++) {
             uint32_t r = sel ? sel[j] : (uint32_t)j;
             const uint8_t *key = pp->keys.data + pp->offs[r];
             size_t kn = pp->offs[r + 1] - pp->offs[r];
+            if (pkey && kn == pkn && memcmp(key, pkey, kn) == 0) {
+                t->rows[m] = r;
+                t->gids[m++] = pgid;
+                continue;
+            }
+            pkey = NULL;
             uint64_t *slot = sm_ht_find_hashed(t->ht, key, kn, pp->hash[r]);
             uint64_t gid;
             if (slot) {
@@ -323,6 +334,9 @@ static sm_err_t table_feed(table_t *t, const prep_t *pp, const uint32_t *sel, si
                 if ((rc = new_group(t, b, r, e)))
                     return rc;
             }
+            pkey = key;
+            pkn = kn;
+            pgid = (uint32_t)gid;
             t->rows[m] = r;
             t->gids[m++] = (uint32_t)gid;
         }
@@ -375,6 +389,12 @@ static sm_err_t hash_batch(agg_op_t *g, prep_t *p, sm_error_t *e)
         return rc;
     for (size_t r = 0; r < n; r++) {
         size_t kn = p->offs[r + 1] - p->offs[r];
+        /* A run of equal keys (sorted or clustered input) hashes once. */
+        if (r && p->offs[r] - p->offs[r - 1] == kn &&
+            memcmp(p->keys.data + p->offs[r], p->keys.data + p->offs[r - 1], kn) == 0) {
+            p->hash[r] = p->hash[r - 1];
+            continue;
+        }
         p->hash[r] = sm_hash_bytes(kn ? p->keys.data + p->offs[r] : (const uint8_t *)"", kn, 0);
     }
     return SM_OK;

@@ -115,6 +115,49 @@ static uint64_t key_hash64(int64_t k)
 {
     return sm_hash_u64((uint64_t)k);
 }
+
+/* Whether one key of this kind takes the integer path (fast64): every
+ * fixed-width integer, date and timestamp, read widened to int64. */
+static bool int_key_kind(sm_type_kind_t k)
+{
+    return sm_type_is_integer(k) || k == SM_TYPE_DATE || k == SM_TYPE_TIMESTAMP ||
+           k == SM_TYPE_TIMESTAMP_TZ;
+}
+
+/* Row r of an integer-path key column, widened. */
+static int64_t int_key(const sm_vector_t *v, size_t r)
+{
+    switch (v->width) {
+    case 1:
+        return sm_vector_get_i8(v, r);
+    case 2:
+        return sm_vector_get_i16(v, r);
+    case 4:
+        return sm_vector_get_i32(v, r);
+    default:
+        return sm_vector_get_i64(v, r);
+    }
+}
+
+/* Rows [0, n) of an integer-path key column, widened into out. */
+static void int_keys(const sm_vector_t *v, size_t n, int64_t *out)
+{
+    switch (v->width) {
+    case 4: {
+        const int32_t *p = (const int32_t *)(const void *)v->values + v->offset;
+        for (size_t r = 0; r < n; r++)
+            out[r] = p[r];
+        break;
+    }
+    case 8:
+        memcpy(out, (const int64_t *)(const void *)v->values + v->offset, n * sizeof *out);
+        break;
+    default:
+        for (size_t r = 0; r < n; r++)
+            out[r] = int_key(v, r);
+        break;
+    }
+}
 static unsigned part_of(uint64_t h, int depth)
 {
     return (unsigned)(h >> (44 - 4 * depth)) & (NPART - 1);
@@ -192,7 +235,7 @@ static sm_err_t build_table(join_t *j, sm_error_t *e)
             if (sm_keys_any_null(bt, bk, j->nkeys, r))
                 continue;
             if (j->fast64) {
-                int64_t key = sm_vector_get_i64(bt->cols[bk[0]], r);
+                int64_t key = int_key(bt->cols[bk[0]], r);
                 size_t h = (size_t)key_hash64(key) & j->mask;
                 while (j->slots[h].head && j->slots[h].key != key)
                     h = (h + 1) & j->mask;
@@ -256,15 +299,37 @@ static size_t build0(const join_t *j)
     return j->build_left ? 0 : j->nl;
 }
 
-/* Candidate pairs: probe rows pr[k] with build rows br[k]. */
-static sm_err_t make_pairs(join_t *j, const sm_batch_t *pb, const uint32_t *pr, const uint32_t *br,
-                           size_t n, sm_batch_t **out, sm_error_t *e)
+/* Whether pr lists every row of pb once, in order. */
+static bool all_rows(const sm_batch_t *pb, const uint32_t *pr, size_t n)
+{
+    if (n != pb->nrows)
+        return false;
+    for (size_t k = 0; k < n; k++)
+        if (pr[k] != k)
+            return false;
+    return true;
+}
+
+/* Candidate pairs: probe rows pr[k] with build rows br[k].  With `take`
+ * (pr is every row of pb in order and pb's columns are not needed after),
+ * pb's builder columns move into the pairs instead of being copied; pb
+ * keeps empty builders in their place. */
+static sm_err_t make_pairs(join_t *j, sm_batch_t *pb, bool take, const uint32_t *pr,
+                           const uint32_t *br, size_t n, sm_batch_t **out, sm_error_t *e)
 {
     sm_batch_t *b = NULL;
     sm_err_t rc = sm_batch_new(j->pairs_schema, n, &b, e);
     size_t np = pb->ncols, p0 = probe0(j), b0 = build0(j);
-    for (size_t c = 0; !rc && c < np; c++)
-        rc = sm_gather_vec(b->cols[p0 + c], pb->cols[c], pr, n, e);
+    take = take && all_rows(pb, pr, n);
+    for (size_t c = 0; !rc && c < np; c++) {
+        sm_vector_t *v = pb->cols[c];
+        if (take && v->len == n && !sm_type_is_nested(v->type->kind) && sm_vector_is_builder(v)) {
+            pb->cols[c] = b->cols[p0 + c];
+            b->cols[p0 + c] = v;
+            continue;
+        }
+        rc = sm_gather_vec(b->cols[p0 + c], v, pr, n, e);
+    }
     uint64_t *refs = rc ? NULL : sm_malloc((n ? n : 1) * sizeof *refs);
     if (!rc && !refs)
         rc = sm_error_nomem(e, "join pairs");
@@ -343,7 +408,9 @@ static sm_err_t flush_pairs(probe_task_t *t, unsigned worker, uint32_t *pr, uint
         return SM_OK;
     }
     sm_batch_t *pairs = NULL;
-    sm_err_t rc = make_pairs(j, t->b, pr, br, n, &pairs, e);
+    /* Without a filter every candidate pair is a match, so when they cover
+     * the whole probe batch nothing reads its columns afterwards. */
+    sm_err_t rc = make_pairs(j, t->b, !j->filter, pr, br, n, &pairs, e);
     if (rc)
         return rc;
     size_t nsel = n;
@@ -405,6 +472,7 @@ static sm_err_t probe_batch(probe_task_t *t, unsigned worker, sm_error_t *e)
              *sel = sm_malloc(SM_BATCH_ROWS * 4), *rows = sm_malloc((n ? n : 1) * 4);
     uint8_t *pmatched = sm_calloc(n ? n : 1, 1);
     uint32_t *offs = NULL;
+    int64_t *keys64 = NULL;
     sm_buf_t kb = SM_BUF_INIT;
     sm_err_t rc = SM_OK;
     size_t m = 0;
@@ -422,7 +490,18 @@ static sm_err_t probe_batch(probe_task_t *t, unsigned worker, sm_error_t *e)
             goto out;
     }
     const sm_vector_t *kv = j->fast64 ? pb->cols[pk[0]] : NULL;
-    const int64_t *keys64 = kv ? (const int64_t *)(const void *)kv->values + kv->offset : NULL;
+    if (kv) {
+        if (!(keys64 = sm_malloc((n ? n : 1) * sizeof *keys64))) {
+            rc = sm_error_nomem(e, "join probe keys");
+            goto out;
+        }
+        int_keys(kv, n, keys64);
+    }
+    /* Rows often repeat the previous row's key (order lines of one order):
+     * the previous non-NULL key's lookup is reused then. */
+    bool have_prev = false;
+    size_t prev = 0;
+    uint32_t prev_head = NONE, prev_count = 0;
     for (size_t r = 0; r < n && !rc; r++) {
         uint32_t head = NONE, count = 0;
         if (!j->nkeys) {
@@ -432,18 +511,36 @@ static sm_err_t probe_batch(probe_task_t *t, unsigned worker, sm_error_t *e)
                 __builtin_prefetch(&j->slots[key_hash64(keys64[r + 48]) & j->mask]);
             if (!sm_vector_is_null(kv, r)) {
                 int64_t key = keys64[r];
-                size_t h = (size_t)key_hash64(key) & j->mask;
-                while (j->slots[h].head && j->slots[h].key != key)
-                    h = (h + 1) & j->mask;
-                if (j->slots[h].head) {
-                    head = j->slots[h].head - 1;
-                    count = j->slots[h].count;
+                if (have_prev && keys64[prev] == key) {
+                    head = prev_head;
+                    count = prev_count;
+                } else {
+                    size_t h = (size_t)key_hash64(key) & j->mask;
+                    while (j->slots[h].head && j->slots[h].key != key)
+                        h = (h + 1) & j->mask;
+                    if (j->slots[h].head) {
+                        head = j->slots[h].head - 1;
+                        count = j->slots[h].count;
+                    }
                 }
+                have_prev = true;
+                prev = r;
+                prev_head = head;
+                prev_count = count;
             }
         } else if (!sm_keys_any_null(pb, pk, j->nkeys, r)) {
-            uint64_t *s = sm_ht_find(j->ht, kb.data + offs[r], offs[r + 1] - offs[r]);
-            if (s)
-                head = (uint32_t)(*s - 1);
+            size_t kn = offs[r + 1] - offs[r];
+            if (have_prev && offs[prev + 1] - offs[prev] == kn &&
+                memcmp(kb.data + offs[r], kb.data + offs[prev], kn) == 0) {
+                head = prev_head;
+            } else {
+                uint64_t *s = sm_ht_find(j->ht, kb.data + offs[r], kn);
+                if (s)
+                    head = (uint32_t)(*s - 1);
+            }
+            have_prev = true;
+            prev = r;
+            prev_head = head;
         }
         if (head == NONE)
             continue;
@@ -488,6 +585,7 @@ out:
     sm_free(rows);
     sm_free(pmatched);
     sm_free(offs);
+    sm_free(keys64);
     sm_buf_free(&kb);
     return rc;
 }
@@ -611,7 +709,7 @@ static sm_err_t part_batch(join_t *j, parter_t *p, const sm_batch_t *b, const ui
     for (size_t r = 0; !rc && r < n; r++) {
         unsigned k = 0;
         if (!sm_keys_any_null(b, keys, j->nkeys, r)) {
-            uint64_t h = j->fast64 ? key_hash64(sm_vector_get_i64(b->cols[keys[0]], r))
+            uint64_t h = j->fast64 ? key_hash64(int_key(b->cols[keys[0]], r))
                                    : sm_hash_bytes(kb.data + offs[r], offs[r + 1] - offs[r], 0);
             k = part_of(h, j->depth);
         }
@@ -923,7 +1021,7 @@ static sm_err_t join_make(const sm_exec_ctx_t *ctx, sm_op_t *left, sm_op_t *righ
         j->lk[k] = a;
         j->rk[k] = b;
     }
-    j->fast64 = j->nkeys == 1 && ls->fields[j->lk[0]].type->kind == SM_TYPE_INT64;
+    j->fast64 = j->nkeys == 1 && int_key_kind(ls->fields[j->lk[0]].type->kind);
     bool ln = right_kept(j->type), rn = left_kept(j->type);
     j->pairs_schema = sm_schema_concat(ls, ln, rs, rn);
     schema = semi_anti(j->type) ? sm_type_ref((sm_type_t *)ls) : sm_type_ref(j->pairs_schema);

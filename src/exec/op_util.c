@@ -72,10 +72,15 @@ static sm_err_t put_value(sm_buf_t *b, const sm_vector_t *v, size_t i, sm_error_
         if ((rc = sm_buf_reserve(b, 2 * n + 2, e)))
             return rc;
         uint8_t *d = b->data + b->len;
-        for (size_t k = 0; k < n; k++) {
-            *d++ = p[k];
-            if (p[k] == 0)
-                *d++ = 0xff;
+        if (n && !memchr(p, 0, n)) { /* the common case: nothing to escape */
+            memcpy(d, p, n);
+            d += n;
+        } else {
+            for (size_t k = 0; k < n; k++) {
+                *d++ = p[k];
+                if (p[k] == 0)
+                    *d++ = 0xff;
+            }
         }
         *d++ = 0;
         *d++ = 0;

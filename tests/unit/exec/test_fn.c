@@ -4,6 +4,8 @@
  * examples of Spark's function reference where one exists). */
 #include "expr_helpers.h"
 
+#include "columnar/text.h"
+
 static sm_expr_ctx_t ctx;
 static sm_expr_pool_t P;
 
@@ -73,6 +75,70 @@ static void test_math(void)
     CHECK_EQ_STR(f1("negative", I(5), NULL, NULL), "-5");
     CHECK_EQ_STR(f1("nanvl", D(NAN), I(1), NULL), "1.0");
     CHECK_EQ_STR(f1("nanvl", D(2), I(1), NULL), "2.0");
+}
+
+/* round(x, s) against an oracle that shares none of its code: the shortest
+ * text of x (sm_fmt_double, Java's Double.toString digits) parsed as a
+ * decimal with s digits, rounding half up (sm_parse_decimal), printed and
+ * read back.  Prices times quantities, random magnitudes, exact halves and
+ * floats widened to double, which exercise both the arithmetic fast path
+ * and the digit-string path of round_shortest. */
+static double round_oracle(double x, int s, bool to_float)
+{
+    char txt[SM_FMT_FLOAT_MAX], dec[SM_FMT_DECIMAL_MAX];
+    sm_fmt_double(x, txt);
+    sm_i128 q;
+    if (sm_parse_decimal(txt, strlen(txt), 38, s, &q, NULL))
+        return NAN;
+    sm_fmt_decimal(q, s, dec);
+    double r = to_float ? (double)strtof(dec, NULL) : strtod(dec, NULL);
+    return r == 0 ? copysign(0.0, x) : r;
+}
+
+static void test_round_matches_decimal_text(void)
+{
+    uint64_t seed = 42;
+    int bad = 0;
+    for (int i = 0; i < 20000 && bad < 5; i++) {
+        seed = seed * 6364136223846793005u + 1442695040888963407u;
+        uint64_t r = seed >> 11;
+        double x;
+        switch (i % 4) {
+        case 0: /* a float price times a quantity times (1 - a discount) */
+            x = (double)((float)(r % 30000) / 100.0f) * (double)(1 + (r >> 20) % 120) *
+                (1.0 - (double)((float)((r >> 30) % 5) * 0.05f));
+            break;
+        case 1: /* any magnitude */
+            x = ldexp((double)(r & 0xfffffffffffffu) / 0x1p52 + 1.0, (int)((r >> 52) % 80) - 40);
+            break;
+        case 2: /* exact and near halves at a few digits */
+            x = (double)(r % 100000) / 1000.0 + 0.0005;
+            break;
+        default: /* a float widened */
+            x = (double)(float)((double)(r % 1000000) / 997.0);
+            break;
+        }
+        if (r & 1)
+            x = -x;
+        int s = (int)((r >> 40) % 7);
+        bool flt = i % 4 == 3;
+        char got[64], want[SM_FMT_FLOAT_MAX];
+        double w = round_oracle(x, s, flt);
+        if (isnan(w))
+            continue;
+        if (flt)
+            sm_fmt_float((float)w, want);
+        else
+            sm_fmt_double(w, want);
+        sm_expr_t *a = D(x);
+        snprintf(got, sizeof got, "%s", f1("round", flt ? tcast(a, "float") : a, I(s), NULL));
+        if (strcmp(got, want) != 0) {
+            bad++;
+            fprintf(stderr, "round(%.17g, %d)%s: got %s, want %s\n", x, s, flt ? " float" : "", got,
+                    want);
+        }
+    }
+    CHECK_EQ_INT(bad, 0);
 }
 
 static void test_strings(void)
@@ -241,6 +307,7 @@ int main(void)
     sm_expr_ctx_init(&ctx, true, INT64_C(1704164645000000));
     sm_expr_pool_init(&P, true);
     RUN(test_math);
+    RUN(test_round_matches_decimal_text);
     RUN(test_strings);
     RUN(test_dates);
     RUN(test_vectors_with_nulls_and_selection);

@@ -281,6 +281,109 @@ static void test_random_differential(void)
     sm_pool_free(pool);
 }
 
+/* Lookup joins in a chain, as a star schema's master view does:
+ *   facts LEFT JOIN dim2 ON fk2 = k2 LEFT JOIN dim1 ON fk1 = k1
+ * with some facts missing dim2 or having a NULL fk2, and every fact finding
+ * its dim1 row (so the second join receives whole batches where every row
+ * matches, whose columns it takes over instead of copying), for each integer
+ * key kind the joins compare directly (smallint, int, bigint, date), with
+ * and without a pool, and as INNER joins.  Expected rows are computed here
+ * from the generating rule. */
+static void test_chained_lookup_joins(void)
+{
+    enum { NF = 5000, ND1 = 97, ND2 = 40 };
+    static const char *const kinds[] = {"smallint", "int", "bigint", "date"};
+    static char fc[NF][3][16], d1c[ND1][3][16], d2c[ND2][2][16];
+    static const char *fp[NF * 3], *d1p[ND1 * 3], *d2p[ND2 * 2];
+    sm_pool_t *pool = NULL;
+    sm_error_t e;
+    CHECK_OK(sm_pool_new(&pool, 2, &e), &e);
+    for (size_t kind = 0; kind < 4; kind++) {
+        bool date = kind == 3;
+#define KEY(buf, v)                                                                                \
+    (date ? snprintf(buf, 16, "2024-01-%02d", (int)(v) + 1) : snprintf(buf, 16, "%d", (int)(v)))
+        /* dates only take 28 distinct values: keep the keys unique. */
+        size_t nd1 = date ? 28 : ND1, nd2 = date ? 20 : ND2;
+        for (size_t r = 0; r < NF; r++) {
+            KEY(fc[r][0], r % nd1);
+            fp[3 * r] = fc[r][0];
+            snprintf(fc[r][1], 16, "f%zu", r);
+            fp[3 * r + 1] = fc[r][1];
+            fp[3 * r + 2] = NULL;
+            if (r % 13) {
+                KEY(fc[r][2], (r * 7) % 28);
+                fp[3 * r + 2] = fc[r][2];
+            }
+        }
+        for (size_t r = 0; r < nd1; r++) {
+            KEY(d1c[r][0], r);
+            snprintf(d1c[r][1], 16, "name%zu", r);
+            snprintf(d1c[r][2], 16, "%zu", r * 3);
+            for (int c = 0; c < 3; c++)
+                d1p[3 * r + c] = d1c[r][c];
+        }
+        for (size_t r = 0; r < nd2; r++) {
+            KEY(d2c[r][0], r);
+            snprintf(d2c[r][1], 16, "cat%zu", r);
+            d2p[2 * r] = d2c[r][0];
+            d2p[2 * r + 1] = d2c[r][1];
+        }
+        char fs[96], d1s[96], d2s[96];
+        snprintf(fs, sizeof fs, "struct<fk1:%s,name:string,fk2:%s>", kinds[kind], kinds[kind]);
+        snprintf(d1s, sizeof d1s, "struct<k1:%s,n1:string,x:int>", kinds[kind]);
+        snprintf(d2s, sizeof d2s, "struct<k2:%s,n2:string>", kinds[kind]);
+        for (int mode = 0; mode < 4; mode++) {
+            bool inner = mode & 1;
+            sm_join_type_t t = inner ? SM_JOIN_INNER : SM_JOIN_LEFT;
+            sm_exec_ctx_t ctx = {.pool = (mode & 2) ? pool : NULL};
+            uint32_t a1[] = {0}, b1[] = {0}, a2[] = {2}, b2[] = {0};
+            sm_join_spec_t s1 = {t, a1, b1, 1, false, NULL, NULL};
+            sm_join_spec_t s2 = {t, a2, b2, 1, false, NULL, NULL};
+            sm_op_t *j1 = NULL, *j2 = NULL;
+            CHECK_OK(sm_op_hash_join_new(&ctx, tu_values(&ctx, fs, fp, NF, 1000),
+                                         tu_values(&ctx, d2s, d2p, nd2, 0), &s2, &j1, &e),
+                     &e);
+            CHECK_OK(sm_op_hash_join_new(&ctx, j1, tu_values(&ctx, d1s, d1p, nd1, 0), &s1, &j2, &e),
+                     &e);
+            char *got = tu_run(j2, 1);
+            /* expected */
+            char **lines = malloc(NF * sizeof *lines);
+            size_t nl = 0, len = 1;
+            for (size_t r = 0; r < NF; r++) {
+                size_t k1 = r % nd1;
+                bool has2 = r % 13 && (r * 7) % 28 < nd2;
+                if (inner && !has2)
+                    continue;
+                char line[160], k2[16] = "NULL", n2[16] = "NULL";
+                if (has2) {
+                    KEY(k2, (r * 7) % 28);
+                    snprintf(n2, sizeof n2, "cat%zu", (r * 7) % 28);
+                }
+                snprintf(line, sizeof line, "%s|f%zu|%s|%s|%s|%s|name%zu|%zu", fc[r][0], r,
+                         fp[3 * r + 2] ? fp[3 * r + 2] : "NULL", k2, n2, d1c[k1][0], k1, k1 * 3);
+                lines[nl++] = strdup(line);
+                len += strlen(line) + 1;
+            }
+#undef KEY
+            qsort(lines, nl, sizeof *lines, tu_strcmp);
+            char *want = malloc(len), *w = want;
+            *w = 0;
+            for (size_t i = 0; i < nl; i++) {
+                w += sprintf(w, "%s%s", i ? ";" : "", lines[i]);
+                free(lines[i]);
+            }
+            free(lines);
+            CHECK(strcmp(got, want) == 0);
+            if (strcmp(got, want))
+                fprintf(stderr, "%s mode %d:\n got %.200s\nwant %.200s\n", kinds[kind], mode, got,
+                        want);
+            free(got);
+            free(want);
+        }
+    }
+    sm_pool_free(pool);
+}
+
 /* Output batches hold at most SM_BATCH_ROWS rows, also for a many-to-many
  * blow-up. */
 static void test_batch_size_bound(void)
@@ -346,6 +449,7 @@ int main(void)
     RUN(test_cross_and_nested_loop);
     RUN(test_multi_key);
     RUN(test_random_differential);
+    RUN(test_chained_lookup_joins);
     RUN(test_batch_size_bound);
     RUN(test_alloc_failures);
     return check_summary();
