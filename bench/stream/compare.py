@@ -7,7 +7,8 @@ Streaming, in one run.
 
 Environment: BENCH_STREAM_EVENTS (default 1,000,000) for the throughput
 part; BENCH_STREAM_RATE (10,000/s) and BENCH_STREAM_SECONDS (30) for the
-latency part (BENCH_STREAM_SECONDS=600 is the 10-minute memory run).
+latency part (BENCH_STREAM_SECONDS=600 is the 10-minute memory run);
+BENCH_STREAM_SPARK=0 leaves Spark out.
 
 1. Throughput: `smelt produce` writes N events to a fresh topic (one
    partition, as the reference); then each engine reads all of it once:
@@ -32,6 +33,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -67,10 +69,12 @@ def produce(smelt, bs, topic, count, rate=0, seed=7):
 
 def timed(cmd, cwd=None, stdout=subprocess.DEVNULL):
     t = time.time()
-    p = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=subprocess.PIPE, text=True)
+    err_f = tempfile.TemporaryFile("w+")  # read after the exit: never blocks the child
+    p = subprocess.Popen(cmd, cwd=cwd, stdout=stdout, stderr=err_f, text=True)
     out = p.stdout.read() if stdout == subprocess.PIPE else ""
-    err = p.stderr.read()
     _, status, ru = os.wait4(p.pid, 0)
+    err_f.seek(0)
+    err = err_f.read()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{err}")
     return time.time() - t, ru.ru_maxrss, out
@@ -149,6 +153,8 @@ def agree(name, got, want, problems):
 def main():
     smelt, bs, work = sys.argv[1:4]
     spark = sys.argv[4:6] if len(sys.argv) >= 6 else None
+    if os.environ.get("BENCH_STREAM_SPARK") == "0":  # e.g. for the 10-minute memory run
+        spark = None
     n = int(os.environ.get("BENCH_STREAM_EVENTS", "1000000"))
     rate = int(os.environ.get("BENCH_STREAM_RATE", "10000"))
     secs = int(os.environ.get("BENCH_STREAM_SECONDS", "30"))
@@ -182,14 +188,21 @@ def main():
     topic_l = f"bench-lat-{tag}"
     produce(smelt, bs, topic_l, 1, seed=99)  # creates the topic; event 1 of another seed
     proj_l = project(work, "lat", topic_l, "latest")
+    # its output goes to files: a pipe nobody reads until the end fills up
+    # and stalls the stream
+    s_out = open(os.path.join(work, "smelt-latency.out"), "w+")
+    s_err = open(os.path.join(work, "smelt-latency.err"), "w+")
     s = subprocess.Popen([smelt, "stream", "--bootstrap", bs, "--trigger", "continuous"], cwd=proj_l,
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                         stdout=s_out, stderr=s_err, text=True)
     time.sleep(3)
     mon = PeakRss(s.pid, period=1.0)
     produce(smelt, bs, topic_l, count, rate=rate, seed=8)
     time.sleep(2)
     s.send_signal(signal.SIGINT)
-    out_l, err_l = s.communicate(timeout=120)
+    s.wait(timeout=120)
+    s_out.seek(0)
+    s_err.seek(0)
+    out_l, err_l = s_out.read(), s_err.read()
     mon.stop()
     line = metrics_line(out_l)
     if not line:

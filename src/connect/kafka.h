@@ -300,10 +300,12 @@ size_t sm_kafka_consumer_npartitions(const sm_kafka_consumer_t *c);
 int32_t sm_kafka_consumer_partition(const sm_kafka_consumer_t *c, size_t i);
 
 /* True when every partition read has been read to its end: each one
- * reported EOF since its last message and the broker confirms that the
- * next offset is its high watermark (one watermark request per partition,
- * only when the EOF reports say so).  An available-now trigger stops here.
- * A broker that does not answer makes it false. */
+ * reported EOF since its last message, the high watermarks of the latest
+ * fetch responses agree, and the broker confirms that the next offset is
+ * its high watermark (one watermark request per partition, made only when
+ * the rest says so, and remembered until the next message arrives).  An
+ * available-now trigger stops here.  A broker that does not answer makes
+ * it false. */
 bool sm_kafka_consumer_at_end(sm_kafka_consumer_t *c);
 
 /* Low and high watermarks of a partition, asked of the broker. */
@@ -312,6 +314,10 @@ sm_err_t sm_kafka_consumer_watermarks(sm_kafka_consumer_t *c, int32_t partition,
 /* Messages not yet read over all partitions: sum of high watermark minus
  * next offset (next offset unknown counts from the low watermark). */
 sm_err_t sm_kafka_consumer_lag(sm_kafka_consumer_t *c, int64_t *lag, sm_error_t *e);
+/* The same from the high watermarks of the latest fetch responses, with
+ * no request to the broker (cheap enough for every batch); -1 when a
+ * partition has had no fetch response yet. */
+int64_t sm_kafka_consumer_lag_cached(sm_kafka_consumer_t *c);
 
 /* Leaves the group (if any) and disconnects.  NULL ok. */
 void sm_kafka_consumer_free(sm_kafka_consumer_t *c);

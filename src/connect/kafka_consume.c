@@ -30,6 +30,7 @@ struct sm_kafka_consumer {
     size_t max_messages, max_bytes;
     int timeout_ms;
     rd_kafka_message_t *pending; /* fetched but did not fit the last batch */
+    bool end_confirmed;          /* the broker confirmed the end; no message since */
 };
 
 static part_t *find_part(const sm_kafka_consumer_t *c, int32_t partition)
@@ -186,10 +187,19 @@ sm_err_t sm_kafka_consumer_new(const sm_kafka_consume_opts_t *o, sm_kafka_consum
         "true",
         "fetch.message.max.bytes",
         maxmsg,
+        /* The prefetch queue.  When it reaches either limit, librdkafka
+         * (2.0) stops fetching and backs off for up to a second: with
+         * 100,000-event batches the old limits (100,000 messages, 16 MB)
+         * were hit on every batch, and a 500,000-event topic took 1.15 s
+         * instead of 0.31 s, at 90 MB instead of 110 MB peak RSS. */
         "fetch.max.bytes",
         "8388608",
         "queued.max.messages.kbytes",
-        "16384",
+        "32768",
+        "queued.min.messages",
+        "1000000",
+        "fetch.error.backoff.ms",
+        "50",
         /* how long the broker holds a fetch that finds nothing: the end of
          * a partition is seen (and a consumer closes) this much sooner
          * than with the default 500 ms */
@@ -296,8 +306,23 @@ bool sm_kafka_consumer_at_end(sm_kafka_consumer_t *c)
 {
     if (!eof_everywhere(c))
         return false;
-    /* an EOF event may be older than messages produced since: confirm
-     * with the broker's high watermarks */
+    if (c->end_confirmed)
+        return true;
+    /* An EOF event may be older than messages fetched since: first the
+     * high watermarks of the latest fetch responses (kept by librdkafka, no
+     * request); only when they agree, ask the broker — a request that
+     * queues behind the fetch the broker holds for fetch.wait.max.ms, so
+     * it is made once and remembered until the next message. */
+    for (size_t i = 0; i < c->nparts; i++) {
+        part_t *p = &c->parts[i];
+        int64_t lo = -1, hi = -1;
+        if (p->assigned &&
+            !rd_kafka_get_watermark_offsets(c->rk, c->topic, p->partition, &lo, &hi) && hi >= 0 &&
+            p->next < hi) {
+            p->eof = false;
+            return false;
+        }
+    }
     for (size_t i = 0; i < c->nparts; i++) {
         part_t *p = &c->parts[i];
         int64_t lo, hi;
@@ -310,6 +335,7 @@ bool sm_kafka_consumer_at_end(sm_kafka_consumer_t *c)
             return false;
         }
     }
+    c->end_confirmed = true;
     return true;
 }
 
@@ -401,6 +427,7 @@ sm_err_t sm_kafka_consumer_poll(sm_kafka_consumer_t *c, sm_kafka_batch_t *b, int
         rd_kafka_timestamp_type_t tt;
         int64_t ts = rd_kafka_message_timestamp(m, &tt);
         b->handles[b->n] = m;
+        c->end_confirmed = false;
         b->msgs[b->n++] = (sm_kafka_msg_t){
             .partition = m->partition,
             .offset = m->offset,
@@ -445,6 +472,23 @@ sm_err_t sm_kafka_consumer_watermarks(sm_kafka_consumer_t *c, int32_t partition,
         return sm_kafka_error(e, err, "Kafka topic \"%s\" partition %d: watermarks", c->topic,
                               (int)partition);
     return SM_OK;
+}
+
+int64_t sm_kafka_consumer_lag_cached(sm_kafka_consumer_t *c)
+{
+    int64_t total = 0;
+    for (size_t i = 0; i < c->nparts; i++) {
+        int64_t lo = -1, hi = -1;
+        if (rd_kafka_get_watermark_offsets(c->rk, c->topic, c->parts[i].partition, &lo, &hi) ||
+            hi < 0)
+            return -1;
+        int64_t from = c->parts[i].next >= 0 ? c->parts[i].next : lo;
+        if (from < lo)
+            from = lo;
+        if (hi > from)
+            total += hi - from;
+    }
+    return total;
 }
 
 sm_err_t sm_kafka_consumer_lag(sm_kafka_consumer_t *c, int64_t *lag, sm_error_t *e)

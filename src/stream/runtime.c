@@ -232,8 +232,8 @@ static sm_err_t gather(sm_stream_t *s, int max_wait_ms, sq_offsets_t *o, uint64_
         int64_t left = (deadline - sm_clock_mono_ns()) / 1000000;
         if (*events == 0 && left > 0)
             wait = (int)(left > 200 ? 200 : left);
-        if (s->trigger.kind == SM_STREAM_AVAILABLE_NOW)
-            wait = 200;
+        if (s->trigger.kind == SM_STREAM_AVAILABLE_NOW) /* no waiting once at the end */
+            wait = sm_kafka_consumer_at_end(s->cons) ? 0 : 200;
         sm_err_t rc = sm_kafka_consumer_poll(s->cons, &s->kb, wait, e);
         if (!rc)
             rc = take(s, o, NULL, events, e);
@@ -510,9 +510,7 @@ static sm_err_t process(sm_stream_t *s, const sq_offsets_t *o, uint64_t events, 
     }
     if (rc)
         goto out;
-    int64_t lag = -1;
-    if (sm_kafka_consumer_lag(s->cons, &lag, NULL))
-        lag = -1;
+    int64_t lag = sm_kafka_consumer_lag_cached(s->cons);
     double dur_ms = (double)(sm_clock_mono_ns() - t0) / 1e6;
     int64_t now = sm_clock_wall_ms();
     pthread_mutex_lock(&s->mu);
