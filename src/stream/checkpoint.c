@@ -91,14 +91,14 @@ out:
 }
 
 sm_err_t sq_offsets_last(sm_store_t *st, const char *dir, sq_offsets_t *o, bool *found,
-                         sm_error_t *e)
+                         int64_t mtimes[2], sm_error_t *e)
 {
     memset(o, 0, sizeof *o);
     *found = false;
     char prefix[SM_STORE_KEY_MAX];
     snprintf(prefix, sizeof prefix, "%s/offsets/", dir);
     size_t plen = strlen(prefix);
-    int64_t best = -1;
+    int64_t best = -1, second = -1, best_ms = -1, second_ms = -1;
     sm_store_list_t page = {0};
     sm_store_list_opts_t lo = {.prefix = prefix};
     char *token = NULL;
@@ -114,8 +114,17 @@ sm_err_t sq_offsets_last(sm_store_t *st, const char *dir, sq_offsets_t *o, bool 
             const char *k = page.entries[i].key + plen;
             char *end;
             long long v = strtoll(k, &end, 10);
-            if (end != k && strcmp(end, ".json") == 0 && v >= 0 && v > best)
+            if (end == k || strcmp(end, ".json") != 0 || v < 0)
+                continue;
+            if (v > best) {
+                second = best;
+                second_ms = best_ms;
                 best = v;
+                best_ms = page.entries[i].mtime_ms;
+            } else if (v > second) {
+                second = v;
+                second_ms = page.entries[i].mtime_ms;
+            }
         }
         if (page.truncated && page.next_token)
             token = sm_strdup(page.next_token);
@@ -125,6 +134,10 @@ sm_err_t sq_offsets_last(sm_store_t *st, const char *dir, sq_offsets_t *o, bool 
             break;
         if (!token)
             return sm_error_nomem(e, "list token");
+    }
+    if (mtimes) {
+        mtimes[0] = best_ms;
+        mtimes[1] = second_ms;
     }
     if (best < 0)
         return SM_OK;

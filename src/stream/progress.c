@@ -25,49 +25,6 @@ static int by_partition(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* The mtimes of offsets/<batch>.json and of the one before it. */
-static sm_err_t log_times(sm_store_t *st, const char *dir, int64_t batch, int64_t *last_ms,
-                          int64_t *prev_ms, sm_error_t *e)
-{
-    char prefix[SM_STORE_KEY_MAX];
-    snprintf(prefix, sizeof prefix, "%s/offsets/", dir);
-    size_t plen = strlen(prefix);
-    int64_t prev_batch = -1;
-    *last_ms = *prev_ms = -1;
-    sm_store_list_t page = {0};
-    sm_store_list_opts_t lo = {.prefix = prefix};
-    char *token = NULL;
-    for (;;) {
-        lo.token = token;
-        sm_err_t rc = sm_store_list(st, &lo, &page, e);
-        sm_free(token);
-        token = NULL;
-        if (rc)
-            return rc;
-        for (size_t i = 0; i < page.count; i++) {
-            const char *k = page.entries[i].key + plen;
-            char *end;
-            long long v = strtoll(k, &end, 10);
-            if (end == k || strcmp(end, ".json") != 0 || v < 0)
-                continue;
-            if (v == batch)
-                *last_ms = page.entries[i].mtime_ms;
-            else if (v < batch && v > prev_batch) {
-                prev_batch = v;
-                *prev_ms = page.entries[i].mtime_ms;
-            }
-        }
-        bool more = page.truncated && page.next_token;
-        if (more && !(token = sm_strdup(page.next_token))) {
-            sm_store_list_free(&page);
-            return sm_error_nomem(e, "list token");
-        }
-        sm_store_list_free(&page);
-        if (!more)
-            return SM_OK;
-    }
-}
-
 sm_err_t sm_stream_progress_read(sm_lake_t *lake, const char *query_id, sm_stream_progress_t *out,
                                  sm_error_t *e)
 {
@@ -81,7 +38,8 @@ sm_err_t sm_stream_progress_read(sm_lake_t *lake, const char *query_id, sm_strea
     snprintf(dir, sizeof dir, "%s%s%s", ck.prefix, ck.prefix[0] ? "/" : "", query_id);
     sq_offsets_t o;
     bool found = false;
-    rc = sq_offsets_last(ck.store, dir, &o, &found, e);
+    int64_t mtimes[2];
+    rc = sq_offsets_last(ck.store, dir, &o, &found, mtimes, e);
     if (!rc && found) {
         out->found = true;
         out->batch = o.batch;
@@ -96,7 +54,8 @@ sm_err_t sm_stream_progress_read(sm_lake_t *lake, const char *query_id, sm_strea
         if (!rc) {
             out->nparts = o.n;
             qsort(out->parts, out->nparts, sizeof *out->parts, by_partition);
-            rc = log_times(ck.store, dir, o.batch, &out->last_ms, &out->prev_ms, e);
+            out->last_ms = mtimes[0];
+            out->prev_ms = mtimes[1];
         }
         sq_offsets_free(&o);
     }

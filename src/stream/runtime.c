@@ -576,7 +576,7 @@ static sm_err_t recover(sm_stream_t *s, sm_error_t *e)
     sq_offsets_t o;
     bool found;
     int64_t committed;
-    sm_err_t rc = sq_offsets_last(s->ckpt.store, s->dir, &o, &found, e);
+    sm_err_t rc = sq_offsets_last(s->ckpt.store, s->dir, &o, &found, NULL, e);
     if (rc)
         return rc;
     if ((rc = table_txn(s, s->sink, &committed, e)))

@@ -139,9 +139,11 @@ typedef struct sq_offsets {
 /* <dir>/offsets/<batch>.json, put-if-absent (SM_ERR_EXISTS: another run
  * wrote it). */
 sm_err_t sq_offsets_write(sm_store_t *st, const char *dir, const sq_offsets_t *o, sm_error_t *e);
-/* The entry of the highest batch, or *found false. */
+/* The entry of the highest batch, or *found false.  mtimes (NULL when
+ * not wanted) gets the modification times in ms of that entry and of the
+ * one before it (-1 when absent): when the last two batches started. */
 sm_err_t sq_offsets_last(sm_store_t *st, const char *dir, sq_offsets_t *o, bool *found,
-                         sm_error_t *e);
+                         int64_t mtimes[2], sm_error_t *e);
 void sq_offsets_free(sq_offsets_t *o);
 
 /* <dir>/state/<batch>.parquet with max_event_us in its metadata. */
