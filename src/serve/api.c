@@ -29,10 +29,8 @@ static void jw_series(sm_jw_t *w, const char *k, const sm_prov_series_t *s)
     sm_jw_arr(w);
     for (size_t i = 0; i < s->n; i++) {
         sm_jw_obj(w);
-        sm_jw_key(w, "label");
-        sm_jw_str(w, s->labels[i]);
-        sm_jw_key(w, "value");
-        sm_jw_double(w, s->values[i]);
+        sm_jw_kstr(w, "label", s->labels[i]);
+        sm_jw_kdouble(w, "value", s->values[i]);
         sm_jw_end(w);
     }
     sm_jw_end(w);
@@ -46,12 +44,9 @@ static void jw_result(sm_jw_t *w, const sm_prov_result_t *r, sm_buf_t *tmp)
     for (uint32_t c = 0; r->schema && c < r->schema->nfields; c++) {
         char tn[128];
         sm_jw_obj(w);
-        sm_jw_key(w, "name");
-        sm_jw_str(w, r->schema->fields[c].name);
-        sm_jw_key(w, "type");
-        sm_jw_str(w, sm_type_name(r->schema->fields[c].type, tn, sizeof tn));
-        sm_jw_key(w, "numeric");
-        sm_jw_bool(w, sm_type_is_numeric(r->schema->fields[c].type->kind));
+        sm_jw_kstr(w, "name", r->schema->fields[c].name);
+        sm_jw_kstr(w, "type", sm_type_name(r->schema->fields[c].type, tn, sizeof tn));
+        sm_jw_kbool(w, "numeric", sm_type_is_numeric(r->schema->fields[c].type->kind));
         sm_jw_end(w);
     }
     sm_jw_end(w);
@@ -78,11 +73,9 @@ static void jw_result(sm_jw_t *w, const sm_prov_result_t *r, sm_buf_t *tmp)
         }
     }
     sm_jw_end(w);
-    sm_jw_key(w, "row_count");
-    sm_jw_uint(w, sm_prov_result_rows(r));
+    sm_jw_kuint(w, "row_count", sm_prov_result_rows(r));
     jw_i64_or_null(w, "total_rows", r->total_rows);
-    sm_jw_key(w, "truncated");
-    sm_jw_bool(w, r->truncated);
+    sm_jw_kbool(w, "truncated", r->truncated);
 }
 
 sm_err_t sm_serve_error_json(sm_buf_t *b, unsigned status, const char *msg,
@@ -111,14 +104,10 @@ sm_err_t sm_serve_error_json(sm_buf_t *b, unsigned status, const char *msg,
 static void jw_stream(sm_jw_t *w, const sm_prov_stream_t *st)
 {
     sm_jw_obj(w);
-    sm_jw_key(w, "state");
-    sm_jw_str(w, st->state);
-    sm_jw_key(w, "running");
-    sm_jw_bool(w, st->running);
-    sm_jw_key(w, "version");
-    sm_jw_uint(w, st->version);
-    sm_jw_key(w, "topic");
-    sm_jw_str(w, st->topic);
+    sm_jw_kstr(w, "state", st->state);
+    sm_jw_kbool(w, "running", st->running);
+    sm_jw_kuint(w, "version", st->version);
+    sm_jw_kstr(w, "topic", st->topic);
     jw_i64_or_null(w, "events", st->events);
     jw_i64_or_null(w, "lag", st->lag);
     jw_i64_or_null(w, "batches", st->batches);
@@ -158,18 +147,13 @@ sm_err_t sm_serve_dashboard_json(const sm_prov_dashboard_t *d, sm_buf_t *out, sm
     sm_jw_t jw, *w = &jw;
     sm_jw_init(w, out, e);
     sm_jw_obj(w);
-    sm_jw_key(w, "has_data");
-    sm_jw_bool(w, d->has_data);
+    sm_jw_kbool(w, "has_data", d->has_data);
     sm_jw_key(w, "kpis");
     sm_jw_obj(w);
-    sm_jw_key(w, "total_revenue");
-    sm_jw_double(w, d->total_revenue);
-    sm_jw_key(w, "orders");
-    sm_jw_int(w, d->orders);
-    sm_jw_key(w, "customers");
-    sm_jw_int(w, d->customers);
-    sm_jw_key(w, "vip_share");
-    sm_jw_double(w, d->vip_share);
+    sm_jw_kdouble(w, "total_revenue", d->total_revenue);
+    sm_jw_kint(w, "orders", d->orders);
+    sm_jw_kint(w, "customers", d->customers);
+    sm_jw_kdouble(w, "vip_share", d->vip_share);
     sm_jw_end(w);
     jw_series(w, "top_countries", &d->top_countries);
     jw_series(w, "segments", &d->segments);
@@ -219,10 +203,8 @@ static sm_err_t api_tables(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
     for (size_t i = 0; i < l.n; i++) {
         const sm_prov_table_t *t = &l.tables[i];
         sm_jw_obj(w);
-        sm_jw_key(w, "layer");
-        sm_jw_str(w, t->layer);
-        sm_jw_key(w, "name");
-        sm_jw_str(w, t->name);
+        sm_jw_kstr(w, "layer", t->layer);
+        sm_jw_kstr(w, "name", t->name);
         jw_i64_or_null(w, "rows", t->rows);
         jw_i64_or_null(w, "bytes", t->bytes);
         jw_i64_or_null(w, "files", t->files);
@@ -242,12 +224,9 @@ static sm_err_t api_table(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
     sm_err_t rc;
     PROV_CALL(describe_table, rq->path.layer, rq->path.table, &rq->arena, &d, e);
     sm_jw_obj(w);
-    sm_jw_key(w, "layer");
-    sm_jw_str(w, d.layer ? d.layer : rq->path.layer);
-    sm_jw_key(w, "name");
-    sm_jw_str(w, d.name ? d.name : rq->path.table);
-    sm_jw_key(w, "location");
-    sm_jw_str(w, d.location);
+    sm_jw_kstr(w, "layer", d.layer ? d.layer : rq->path.layer);
+    sm_jw_kstr(w, "name", d.name ? d.name : rq->path.table);
+    sm_jw_kstr(w, "location", d.location);
     jw_i64_or_null(w, "rows", d.rows);
     jw_i64_or_null(w, "bytes", d.bytes);
     jw_i64_or_null(w, "files", d.files);
@@ -256,12 +235,9 @@ static sm_err_t api_table(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
     sm_jw_arr(w);
     for (size_t i = 0; i < d.ncolumns; i++) {
         sm_jw_obj(w);
-        sm_jw_key(w, "name");
-        sm_jw_str(w, d.columns[i].name);
-        sm_jw_key(w, "type");
-        sm_jw_str(w, d.columns[i].type);
-        sm_jw_key(w, "nullable");
-        sm_jw_bool(w, d.columns[i].nullable);
+        sm_jw_kstr(w, "name", d.columns[i].name);
+        sm_jw_kstr(w, "type", d.columns[i].type);
+        sm_jw_kbool(w, "nullable", d.columns[i].nullable);
         sm_jw_end(w);
     }
     sm_jw_end(w);
@@ -274,10 +250,8 @@ static sm_err_t api_table(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
     sm_jw_arr(w);
     for (size_t i = 0; i < d.nfile_list; i++) {
         sm_jw_obj(w);
-        sm_jw_key(w, "path");
-        sm_jw_str(w, d.file_list[i].path);
-        sm_jw_key(w, "partition");
-        sm_jw_str(w, d.file_list[i].partition);
+        sm_jw_kstr(w, "path", d.file_list[i].path);
+        sm_jw_kstr(w, "partition", d.file_list[i].partition);
         jw_i64_or_null(w, "bytes", d.file_list[i].bytes);
         jw_i64_or_null(w, "rows", d.file_list[i].rows);
         sm_jw_end(w);
@@ -287,13 +261,10 @@ static sm_err_t api_table(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
     sm_jw_arr(w);
     for (size_t i = 0; i < d.nhistory; i++) {
         sm_jw_obj(w);
-        sm_jw_key(w, "version");
-        sm_jw_int(w, d.history[i].version);
+        sm_jw_kint(w, "version", d.history[i].version);
         jw_i64_or_null(w, "ts_ms", d.history[i].ts_ms);
-        sm_jw_key(w, "operation");
-        sm_jw_str(w, d.history[i].operation);
-        sm_jw_key(w, "detail");
-        sm_jw_str(w, d.history[i].detail);
+        sm_jw_kstr(w, "operation", d.history[i].operation);
+        sm_jw_kstr(w, "detail", d.history[i].detail);
         sm_jw_end(w);
     }
     sm_jw_end(w);
@@ -332,10 +303,8 @@ static sm_err_t api_rows(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
     if (!rc) {
         sm_buf_t tmp = SM_BUF_INIT;
         sm_jw_obj(w);
-        sm_jw_key(w, "offset");
-        sm_jw_uint(w, offset);
-        sm_jw_key(w, "limit");
-        sm_jw_uint(w, limit);
+        sm_jw_kuint(w, "offset", offset);
+        sm_jw_kuint(w, "limit", limit);
         jw_result(w, &r, &tmp);
         sm_jw_end(w);
         sm_buf_free(&tmp);
@@ -434,17 +403,13 @@ static sm_err_t api_targets(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
     sm_jw_key(w, "targets");
     sm_jw_arr(w);
     sm_jw_obj(w);
-    sm_jw_key(w, "id");
-    sm_jw_str(w, "lake");
-    sm_jw_key(w, "label");
-    sm_jw_str(w, "the lake");
+    sm_jw_kstr(w, "id", "lake");
+    sm_jw_kstr(w, "label", "the lake");
     sm_jw_end(w);
     for (size_t i = 0; i < l.n; i++) {
         sm_jw_obj(w);
-        sm_jw_key(w, "id");
-        sm_jw_str(w, l.targets[i].id);
-        sm_jw_key(w, "label");
-        sm_jw_str(w, l.targets[i].label);
+        sm_jw_kstr(w, "id", l.targets[i].id);
+        sm_jw_kstr(w, "label", l.targets[i].label);
         sm_jw_end(w);
     }
     sm_jw_end(w);
@@ -551,12 +516,9 @@ static sm_err_t api_runs(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
     for (size_t i = 0; i < l.n; i++) {
         const sm_prov_run_t *r = &l.runs[i];
         sm_jw_obj(w);
-        sm_jw_key(w, "id");
-        sm_jw_str(w, r->id);
-        sm_jw_key(w, "model");
-        sm_jw_str(w, r->model);
-        sm_jw_key(w, "status");
-        sm_jw_str(w, r->status);
+        sm_jw_kstr(w, "id", r->id);
+        sm_jw_kstr(w, "model", r->model);
+        sm_jw_kstr(w, "status", r->status);
         jw_i64_or_null(w, "started_ms", r->started_ms);
         jw_i64_or_null(w, "duration_ms", r->duration_ms);
         jw_i64_or_null(w, "rows", r->rows);
@@ -565,10 +527,8 @@ static sm_err_t api_runs(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
         for (size_t k = 0; k < r->ninputs; k++)
             sm_jw_str(w, r->inputs[k]);
         sm_jw_end(w);
-        sm_jw_key(w, "output");
-        sm_jw_str(w, r->output);
-        sm_jw_key(w, "error");
-        sm_jw_str(w, r->error);
+        sm_jw_kstr(w, "output", r->output);
+        sm_jw_kstr(w, "error", r->error);
         sm_jw_end(w);
     }
     sm_jw_end(w);
@@ -582,8 +542,7 @@ static void jw_parts(sm_jw_t *w, const sm_prov_partition_t *p, size_t n, bool wi
     sm_jw_arr(w);
     for (size_t i = 0; i < n; i++) {
         sm_jw_obj(w);
-        sm_jw_key(w, "partition");
-        sm_jw_int(w, p[i].partition);
+        sm_jw_kint(w, "partition", p[i].partition);
         jw_i64_or_null(w, "low", p[i].low);
         jw_i64_or_null(w, "high", p[i].high);
         if (with_stream) {
@@ -615,25 +574,20 @@ static sm_err_t api_streams(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
     sm_jw_obj(w);
     sm_jw_key(w, "kafka");
     sm_jw_obj(w);
-    sm_jw_key(w, "state");
-    sm_jw_str(w, !m.broker_configured ? "no broker configured"
-                 : m.broker_error     ? "unreachable"
-                                      : "ok");
-    sm_jw_key(w, "configured");
-    sm_jw_bool(w, m.broker_configured);
-    sm_jw_key(w, "bootstrap");
-    sm_jw_str(w, m.bootstrap && m.bootstrap[0] ? m.bootstrap : NULL);
-    sm_jw_key(w, "error");
-    sm_jw_str(w, m.broker_error);
+    sm_jw_kstr(w, "state",
+               !m.broker_configured ? "no broker configured"
+               : m.broker_error     ? "unreachable"
+                                    : "ok");
+    sm_jw_kbool(w, "configured", m.broker_configured);
+    sm_jw_kstr(w, "bootstrap", m.bootstrap && m.bootstrap[0] ? m.bootstrap : NULL);
+    sm_jw_kstr(w, "error", m.broker_error);
     sm_jw_end(w);
     sm_jw_key(w, "topics");
     sm_jw_arr(w);
     for (size_t i = 0; i < m.ntopics; i++) {
         sm_jw_obj(w);
-        sm_jw_key(w, "name");
-        sm_jw_str(w, m.topics[i].name);
-        sm_jw_key(w, "messages");
-        sm_jw_int(w, m.topics[i].messages);
+        sm_jw_kstr(w, "name", m.topics[i].name);
+        sm_jw_kint(w, "messages", m.topics[i].messages);
         jw_parts(w, m.topics[i].parts, m.topics[i].nparts, false);
         sm_jw_end(w);
     }
@@ -643,14 +597,10 @@ static sm_err_t api_streams(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
     for (size_t i = 0; i < m.nstreams; i++) {
         const sm_prov_stream_info_t *si = &m.streams[i];
         sm_jw_obj(w);
-        sm_jw_key(w, "name");
-        sm_jw_str(w, si->name);
-        sm_jw_key(w, "topic");
-        sm_jw_str(w, si->topic);
-        sm_jw_key(w, "sink");
-        sm_jw_str(w, si->sink);
-        sm_jw_key(w, "dead_letter_table");
-        sm_jw_str(w, si->dead_letter_table);
+        sm_jw_kstr(w, "name", si->name);
+        sm_jw_kstr(w, "topic", si->topic);
+        sm_jw_kstr(w, "sink", si->sink);
+        sm_jw_kstr(w, "dead_letter_table", si->dead_letter_table);
         jw_i64_or_null(w, "batch", si->batch);
         jw_i64_or_null(w, "last_batch_ms", si->last_batch_ms);
         jw_i64_or_null(w, "committed", si->committed);
@@ -683,22 +633,14 @@ static sm_err_t api_lineage(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
     for (size_t i = 0; i < g.nnodes; i++) {
         const sm_lineage_node_t *n = &g.nodes[i];
         sm_jw_obj(w);
-        sm_jw_key(w, "id");
-        sm_jw_str(w, n->name);
-        sm_jw_key(w, "layer");
-        sm_jw_str(w, n->layer);
-        sm_jw_key(w, "column");
-        sm_jw_int(w, n->column);
-        sm_jw_key(w, "row");
-        sm_jw_int(w, n->row);
-        sm_jw_key(w, "x");
-        sm_jw_double(w, n->x);
-        sm_jw_key(w, "y");
-        sm_jw_double(w, n->y);
-        sm_jw_key(w, "width");
-        sm_jw_double(w, n->w);
-        sm_jw_key(w, "height");
-        sm_jw_double(w, n->h);
+        sm_jw_kstr(w, "id", n->name);
+        sm_jw_kstr(w, "layer", n->layer);
+        sm_jw_kint(w, "column", n->column);
+        sm_jw_kint(w, "row", n->row);
+        sm_jw_kdouble(w, "x", n->x);
+        sm_jw_kdouble(w, "y", n->y);
+        sm_jw_kdouble(w, "width", n->w);
+        sm_jw_kdouble(w, "height", n->h);
         sm_jw_end(w);
     }
     sm_jw_end(w);
@@ -706,25 +648,17 @@ static sm_err_t api_lineage(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
     sm_jw_arr(w);
     for (size_t k = 0; k < g.nedges; k++) {
         sm_jw_obj(w);
-        sm_jw_key(w, "from");
-        sm_jw_str(w, g.nodes[g.edges[k].from].name);
-        sm_jw_key(w, "to");
-        sm_jw_str(w, g.nodes[g.edges[k].to].name);
-        sm_jw_key(w, "model");
-        sm_jw_str(w, g.edges[k].model);
-        sm_jw_key(w, "status");
-        sm_jw_str(w, g.edges[k].status);
+        sm_jw_kstr(w, "from", g.nodes[g.edges[k].from].name);
+        sm_jw_kstr(w, "to", g.nodes[g.edges[k].to].name);
+        sm_jw_kstr(w, "model", g.edges[k].model);
+        sm_jw_kstr(w, "status", g.edges[k].status);
         sm_jw_end(w);
     }
     sm_jw_end(w);
-    sm_jw_key(w, "columns");
-    sm_jw_int(w, g.ncolumns);
-    sm_jw_key(w, "width");
-    sm_jw_double(w, g.width);
-    sm_jw_key(w, "height");
-    sm_jw_double(w, g.height);
-    sm_jw_key(w, "truncated");
-    sm_jw_bool(w, g.truncated);
+    sm_jw_kint(w, "columns", g.ncolumns);
+    sm_jw_kdouble(w, "width", g.width);
+    sm_jw_kdouble(w, "height", g.height);
+    sm_jw_kbool(w, "truncated", g.truncated);
     sm_jw_end(w);
     return SM_OK;
 }

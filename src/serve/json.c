@@ -201,6 +201,36 @@ void sm_jw_raw(sm_jw_t *w, const char *json, size_t n)
         w->err = sm_buf_append(w->b, json, n, w->e);
 }
 
+void sm_jw_kstr(sm_jw_t *w, const char *k, const char *s)
+{
+    sm_jw_key(w, k);
+    sm_jw_str(w, s);
+}
+
+void sm_jw_kint(sm_jw_t *w, const char *k, int64_t v)
+{
+    sm_jw_key(w, k);
+    sm_jw_int(w, v);
+}
+
+void sm_jw_kuint(sm_jw_t *w, const char *k, uint64_t v)
+{
+    sm_jw_key(w, k);
+    sm_jw_uint(w, v);
+}
+
+void sm_jw_kdouble(sm_jw_t *w, const char *k, double v)
+{
+    sm_jw_key(w, k);
+    sm_jw_double(w, v);
+}
+
+void sm_jw_kbool(sm_jw_t *w, const char *k, bool v)
+{
+    sm_jw_key(w, k);
+    sm_jw_bool(w, v);
+}
+
 sm_err_t sm_jw_finish(sm_jw_t *w)
 {
     if (!w->err && (w->depth != 0 || w->want_value))

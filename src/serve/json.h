@@ -53,6 +53,12 @@ void sm_jw_bool(sm_jw_t *w, bool v);
 void sm_jw_null(sm_jw_t *w);
 /* A value that is already JSON text (trusted: written by smelt). */
 void sm_jw_raw(sm_jw_t *w, const char *json, size_t n);
+/* A key and its value in one call (object members). */
+void sm_jw_kstr(sm_jw_t *w, const char *k, const char *s);
+void sm_jw_kint(sm_jw_t *w, const char *k, int64_t v);
+void sm_jw_kuint(sm_jw_t *w, const char *k, uint64_t v);
+void sm_jw_kdouble(sm_jw_t *w, const char *k, double v);
+void sm_jw_kbool(sm_jw_t *w, const char *k, bool v);
 /* The first error, or SM_ERR_INTERNAL when containers are left open. */
 sm_err_t sm_jw_finish(sm_jw_t *w);
 
