@@ -112,6 +112,11 @@ uint64_t *sm_ht_find_hashed(const sm_ht_t *t, const void *key, size_t n, uint64_
     return found ? &t->slots[i].value : NULL;
 }
 
+void sm_ht_prefetch(const sm_ht_t *t, uint64_t hash)
+{
+    __builtin_prefetch(&t->slots[hash & (t->cap - 1)]);
+}
+
 uint64_t *sm_ht_find(const sm_ht_t *t, const void *key, size_t n)
 {
     return sm_ht_find_hashed(t, key, n, sm_ht_hash(t, key, n));

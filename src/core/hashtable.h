@@ -74,6 +74,9 @@ uint64_t sm_ht_hash(const sm_ht_t *t, const void *key, size_t n);
 /* The value slot of key, or NULL when absent.  key may be NULL if n is 0. */
 uint64_t *sm_ht_find(const sm_ht_t *t, const void *key, size_t n);
 uint64_t *sm_ht_find_hashed(const sm_ht_t *t, const void *key, size_t n, uint64_t hash);
+/* A hint: starts loading the slot where a key of this hash is looked for
+ * (batch probes call it some rows ahead).  Changes nothing; any hash. */
+void sm_ht_prefetch(const sm_ht_t *t, uint64_t hash);
 
 /* Inserts key if it is absent (with value 0).  Either way *value points to
  * the key's value slot and *is_new (may be NULL) says whether it was just

@@ -67,6 +67,7 @@ struct agg_op {
     size_t naggs;
     sm_type_t *in_schema, *key_schema;
     bool fast64, global;
+    bool str1; /* one STRING/BINARY key: its raw bytes are the table key */
     unsigned nparts, part_shift;
     /* run time */
     table_t **parts;
@@ -245,6 +246,89 @@ static void account(table_t *t)
     t->reserved += want;
 }
 
+/* Row r of a fast64 key column (any integer, date or timestamp), widened. */
+static int64_t int_key(const sm_vector_t *v, size_t r)
+{
+    switch (v->width) {
+    case 1:
+        return sm_vector_get_i8(v, r);
+    case 2:
+        return sm_vector_get_i16(v, r);
+    case 4:
+        return sm_vector_get_i32(v, r);
+    default:
+        return sm_vector_get_i64(v, r);
+    }
+}
+
+/* The group of each row sel[0..n) of a batch with one STRING/BINARY key
+ * (g->str1): the table is keyed by the value's raw bytes (equal bytes,
+ * equal key; NULL has its own group, null_gid).  Rows with a group go to
+ * t->rows/t->gids (*m of them), rows of new groups of a spilling table to
+ * the spill lists. */
+static sm_err_t feed_str1(table_t *t, const prep_t *pp, const uint32_t *sel, size_t n, size_t *m,
+                          sm_error_t *e)
+{
+    const sm_batch_t *b = pp->b;
+    const sm_vector_t *kv = b->cols[t->g->keys[0]];
+    const uint8_t *pkey = NULL;
+    size_t pkn = 0, k = 0;
+    uint32_t pgid = 0;
+    sm_err_t rc;
+    for (size_t j = 0; j < n; j++) {
+        uint32_t r = sel ? sel[j] : (uint32_t)j;
+        uint64_t gid;
+        if (kv->null_count && sm_vector_is_null(kv, r)) {
+            if (t->null_gid < 0) {
+                if (t->spilling) {
+                    unsigned bk = bucket_of(pp->hash[r], t->depth);
+                    t->srows[bk][t->nsrows[bk]++] = r;
+                    continue;
+                }
+                if ((rc = new_group(t, b, r, e)))
+                    return rc;
+                t->null_gid = (int64_t)t->ngroups - 1;
+            }
+            t->rows[k] = r;
+            t->gids[k++] = (uint32_t)t->null_gid;
+            continue;
+        }
+        size_t kn;
+        const uint8_t *key = sm_vector_get_bytes(kv, r, &kn);
+        if (!kn)
+            key = (const uint8_t *)"";
+        if (pkey && kn == pkn && memcmp(key, pkey, kn) == 0) {
+            t->rows[k] = r;
+            t->gids[k++] = pgid;
+            continue;
+        }
+        pkey = NULL;
+        uint64_t *slot = sm_ht_find_hashed(t->ht, key, kn, pp->hash[r]);
+        if (slot) {
+            gid = *slot;
+        } else if (t->spilling) {
+            unsigned bk = bucket_of(pp->hash[r], t->depth);
+            t->srows[bk][t->nsrows[bk]++] = r;
+            continue;
+        } else {
+            bool fresh;
+            if ((rc = sm_ht_insert_hashed(t->ht, key, kn, pp->hash[r], &slot, &fresh, e)))
+                return rc;
+            *slot = gid = t->ngroups;
+            t->key_bytes += kn;
+            if ((rc = new_group(t, b, r, e)))
+                return rc;
+        }
+        pkey = key;
+        pkn = kn;
+        pgid = (uint32_t)gid;
+        t->rows[k] = r;
+        t->gids[k++] = (uint32_t)gid;
+    }
+    *m = k;
+    return SM_OK;
+}
+
 /* Feeds the rows sel[0..n) of a prepared batch into table t. */
 static sm_err_t table_feed(table_t *t, const prep_t *pp, const uint32_t *sel, size_t n,
                            sm_error_t *e)
@@ -280,7 +364,7 @@ static sm_err_t table_feed(table_t *t, const prep_t *pp, const uint32_t *sel, si
                 }
                 gid = t->null_gid;
             } else {
-                int64_t key = sm_vector_get_i64(kv, r);
+                int64_t key = int_key(kv, r);
                 uint64_t *slot = sm_ht64_find(t->ht64, key);
                 if (slot) {
                     gid = (int64_t)*slot;
@@ -301,6 +385,10 @@ static sm_err_t table_feed(table_t *t, const prep_t *pp, const uint32_t *sel, si
             t->rows[m] = r;
             t->gids[m++] = (uint32_t)gid;
         }
+    } else if (g->str1) {
+        rc = feed_str1(t, pp, sel, n, &m, e);
+        if (rc)
+            return rc;
     } else {
         /* The row before, when it found its group: a row with the same key
          * bytes belongs to that group without a lookup. */
@@ -372,13 +460,36 @@ static sm_err_t hash_batch(agg_op_t *g, prep_t *p, sm_error_t *e)
         return sm_error_nomem(e, "aggregate hashes");
     if (g->fast64) {
         const sm_vector_t *kv = p->b->cols[g->keys[0]];
-        const int64_t *x = (const int64_t *)(const void *)kv->values + kv->offset;
         for (size_t r = 0; r < n; r++)
-            p->hash[r] = sm_hash_u64((uint64_t)x[r]);
+            p->hash[r] = sm_hash_u64((uint64_t)int_key(kv, r));
         if (kv->null_count)
             for (size_t r = 0; r < n; r++)
                 if (sm_vector_is_null(kv, r))
                     p->hash[r] = 0;
+        return SM_OK;
+    }
+    if (g->str1) {
+        /* The raw bytes hash directly (no key encoding); a run of equal
+         * strings hashes once; NULL rows hash to 0 (their own group). */
+        const sm_vector_t *kv = p->b->cols[g->keys[0]];
+        const uint8_t *prev = NULL;
+        size_t prev_n = 0;
+        for (size_t r = 0; r < n; r++) {
+            if (kv->null_count && sm_vector_is_null(kv, r)) {
+                p->hash[r] = 0;
+                prev = NULL;
+                continue;
+            }
+            size_t kn;
+            const uint8_t *k = sm_vector_get_bytes(kv, r, &kn);
+            if (prev && kn == prev_n && memcmp(k, prev, kn) == 0) {
+                p->hash[r] = p->hash[r - 1];
+                continue;
+            }
+            p->hash[r] = sm_hash_bytes(kn ? k : (const uint8_t *)"", kn, 0);
+            prev = k;
+            prev_n = kn;
+        }
         return SM_OK;
     }
     p->offs = sm_malloc((n + 1) * sizeof *p->offs);
@@ -759,7 +870,10 @@ sm_err_t sm_op_hash_agg_new(const sm_exec_ctx_t *ctx, sm_op_t *child, const uint
             goto out;
         }
     }
-    g->fast64 = nkeys == 1 && in->fields[keys[0]].type->kind == SM_TYPE_INT64;
+    sm_type_kind_t k0 = nkeys == 1 ? in->fields[keys[0]].type->kind : SM_TYPE_NULL;
+    g->fast64 = nkeys == 1 && (sm_type_is_integer(k0) || k0 == SM_TYPE_DATE ||
+                               k0 == SM_TYPE_TIMESTAMP || k0 == SM_TYPE_TIMESTAMP_TZ);
+    g->str1 = nkeys == 1 && (k0 == SM_TYPE_STRING || k0 == SM_TYPE_BINARY);
     g->nparts = 1;
     if (ctx && ctx->pool && nkeys > 0) {
         unsigned th = sm_pool_threads(ctx->pool);

@@ -45,6 +45,7 @@ typedef struct join {
     sm_type_t *pairs_schema;
     size_t nl, nr;
     bool fast64;
+    bool str1; /* one STRING/BINARY key: the table is keyed by raw bytes */
     /* run time: build side */
     sm_rows_t build;
     uint64_t *refs;
@@ -210,7 +211,9 @@ static sm_err_t build_table(join_t *j, sm_error_t *e)
             return sm_error_nomem(e, "join hash table");
         j->mask = cap - 1;
     } else {
-        sm_ht_opts_t o = {.initial_count = n};
+        /* One string key: the keys are the build rows' own bytes, which
+         * live as long as the table. */
+        sm_ht_opts_t o = {.initial_count = n, .borrow_keys = j->str1};
         if ((rc = sm_ht_new(&j->ht, &o, e)))
             return rc;
     }
@@ -220,7 +223,7 @@ static sm_err_t build_table(join_t *j, sm_error_t *e)
     rc = SM_OK;
     for (size_t b = 0; !rc && b < j->build.nb; b++) {
         const sm_batch_t *bt = j->build.b[b];
-        if (!j->fast64) {
+        if (!j->fast64 && !j->str1) {
             uint32_t *o = sm_realloc(offs, (bt->nrows + 1) * sizeof *o);
             if (!o) {
                 rc = sm_error_nomem(e, "join keys");
@@ -248,7 +251,14 @@ static sm_err_t build_table(join_t *j, sm_error_t *e)
             }
             uint64_t *slot;
             bool fresh;
-            rc = sm_ht_insert(j->ht, kb.data + offs[r], offs[r + 1] - offs[r], &slot, &fresh, e);
+            if (j->str1) {
+                size_t kn;
+                const uint8_t *kp = sm_vector_get_bytes(bt->cols[bk[0]], r, &kn);
+                rc = sm_ht_insert(j->ht, kn ? kp : (const uint8_t *)"", kn, &slot, &fresh, e);
+            } else {
+                rc =
+                    sm_ht_insert(j->ht, kb.data + offs[r], offs[r + 1] - offs[r], &slot, &fresh, e);
+            }
             if (rc)
                 break;
             j->next[i] = fresh ? NONE : (uint32_t)(*slot - 1);
@@ -473,6 +483,8 @@ static sm_err_t probe_batch(probe_task_t *t, unsigned worker, sm_error_t *e)
     uint8_t *pmatched = sm_calloc(n ? n : 1, 1);
     uint32_t *offs = NULL;
     int64_t *keys64 = NULL;
+    uint64_t *hashes = NULL;
+    const sm_vector_t *sv = j->str1 ? pb->cols[pk[0]] : NULL;
     sm_buf_t kb = SM_BUF_INIT;
     sm_err_t rc = SM_OK;
     size_t m = 0;
@@ -481,7 +493,19 @@ static sm_err_t probe_batch(probe_task_t *t, unsigned worker, sm_error_t *e)
         goto out;
     }
     bool fast_exist = semi_anti(j->type) && !j->filter && !need_marks(j);
-    if (j->nkeys && !j->fast64) {
+    if (sv) {
+        /* One string key: hashes of the raw bytes, all first, so that the
+         * loop below can prefetch slots some rows ahead. */
+        if (!(hashes = sm_malloc((n ? n : 1) * sizeof *hashes))) {
+            rc = sm_error_nomem(e, "join probe keys");
+            goto out;
+        }
+        for (size_t r = 0; r < n; r++) {
+            size_t kn;
+            const uint8_t *kp = sm_vector_get_bytes(sv, r, &kn);
+            hashes[r] = sm_ht_hash(j->ht, kp, kn);
+        }
+    } else if (j->nkeys && !j->fast64) {
         if (!(offs = sm_malloc((n + 1) * sizeof *offs))) {
             rc = sm_error_nomem(e, "join probe keys");
             goto out;
@@ -527,6 +551,25 @@ static sm_err_t probe_batch(probe_task_t *t, unsigned worker, sm_error_t *e)
                 prev = r;
                 prev_head = head;
                 prev_count = count;
+            }
+        } else if (sv) {
+            if (r + 16 < n)
+                sm_ht_prefetch(j->ht, hashes[r + 16]);
+            if (!sm_vector_is_null(sv, r)) {
+                size_t kn, pn;
+                const uint8_t *kp = sm_vector_get_bytes(sv, r, &kn);
+                const uint8_t *pp = have_prev ? sm_vector_get_bytes(sv, prev, &pn) : NULL;
+                if (pp && pn == kn && memcmp(kp, pp, kn) == 0) {
+                    head = prev_head;
+                } else {
+                    uint64_t *s =
+                        sm_ht_find_hashed(j->ht, kn ? kp : (const uint8_t *)"", kn, hashes[r]);
+                    if (s)
+                        head = (uint32_t)(*s - 1);
+                }
+                have_prev = true;
+                prev = r;
+                prev_head = head;
             }
         } else if (!sm_keys_any_null(pb, pk, j->nkeys, r)) {
             size_t kn = offs[r + 1] - offs[r];
@@ -586,6 +629,7 @@ out:
     sm_free(pmatched);
     sm_free(offs);
     sm_free(keys64);
+    sm_free(hashes);
     sm_buf_free(&kb);
     return rc;
 }
@@ -1022,6 +1066,8 @@ static sm_err_t join_make(const sm_exec_ctx_t *ctx, sm_op_t *left, sm_op_t *righ
         j->rk[k] = b;
     }
     j->fast64 = j->nkeys == 1 && int_key_kind(ls->fields[j->lk[0]].type->kind);
+    j->str1 = j->nkeys == 1 && (ls->fields[j->lk[0]].type->kind == SM_TYPE_STRING ||
+                                ls->fields[j->lk[0]].type->kind == SM_TYPE_BINARY);
     bool ln = right_kept(j->type), rn = left_kept(j->type);
     j->pairs_schema = sm_schema_concat(ls, ln, rs, rn);
     schema = semi_anti(j->type) ? sm_type_ref((sm_type_t *)ls) : sm_type_ref(j->pairs_schema);

@@ -316,7 +316,9 @@ enum { RN = 20000 };
 static char rcells[RN * 3][24];
 static const char *rptr[RN * 3];
 
-static void make_random(int ngroups)
+/* Random rows (a, b, x): a in [0, ngroups) or NULL, b one of nstrings
+ * strings (NULL too when nstrings > 3), x or NULL. */
+static void make_random_ex(int ngroups, int nstrings)
 {
     for (size_t r = 0; r < RN; r++) {
         uint64_t x = tu_rand();
@@ -326,8 +328,13 @@ static void make_random(int ngroups)
             snprintf(rcells[3 * r], 24, "%d", (int)(x % (uint64_t)ngroups));
             rptr[3 * r] = rcells[3 * r];
         }
-        snprintf(rcells[3 * r + 1], 24, "k%d", (int)(tu_rand() % 3));
-        rptr[3 * r + 1] = rcells[3 * r + 1];
+        uint64_t y = tu_rand();
+        /* varying lengths, the empty string included */
+        snprintf(rcells[3 * r + 1], 24, "%.*sk%d", (int)(y % 7), "zzzzzzz",
+                 (int)(y % (uint64_t)nstrings));
+        if (nstrings > 3 && y % 11 == 0)
+            rcells[3 * r + 1][0] = 0;
+        rptr[3 * r + 1] = nstrings > 3 && y % 17 == 0 ? NULL : rcells[3 * r + 1];
         if (tu_rand() % 9 == 0)
             rptr[3 * r + 2] = NULL;
         else {
@@ -337,8 +344,20 @@ static void make_random(int ngroups)
     }
 }
 
-/* Reference: for each distinct (a, b) in first-seen order, a nested loop. */
-static char *reference(void)
+static void make_random(int ngroups)
+{
+    make_random_ex(ngroups, 3);
+}
+
+/* NULL-safe string equality of two cells. */
+static int same_cell(const char *x, const char *y)
+{
+    return (!x && !y) || (x && y && !strcmp(x, y));
+}
+
+/* Reference: for each distinct key in first-seen order, a nested loop.
+ * mode 0: key (a, b); 1: a alone; 2: b alone. */
+static char *reference_mode(int mode)
 {
     size_t cap = 1 << 20, len = 0;
     char *out = malloc(cap);
@@ -350,9 +369,8 @@ static char *reference(void)
             continue;
         long cnt = 0, cx = 0, sum = 0, mn = 0, mx = 0;
         for (size_t j = i; j < RN; j++) {
-            const char *a1 = rptr[3 * i], *a2 = rptr[3 * j];
-            int same = ((!a1 && !a2) || (a1 && a2 && !strcmp(a1, a2))) &&
-                       !strcmp(rptr[3 * i + 1], rptr[3 * j + 1]);
+            int same = (mode == 2 || same_cell(rptr[3 * i], rptr[3 * j])) &&
+                       (mode == 1 || same_cell(rptr[3 * i + 1], rptr[3 * j + 1]));
             if (!same)
                 continue;
             seen[j] = 1;
@@ -367,13 +385,17 @@ static char *reference(void)
                 sum += x;
             }
         }
-        char line[128];
-        if (cx)
-            snprintf(line, sizeof line, "%s|%s|%ld|%ld|%ld|%ld|%ld",
-                     rptr[3 * i] ? rptr[3 * i] : "NULL", rptr[3 * i + 1], cnt, cx, sum, mn, mx);
+        char line[128], key[64];
+        const char *ka = rptr[3 * i] ? rptr[3 * i] : "NULL",
+                   *kb = rptr[3 * i + 1] ? rptr[3 * i + 1] : "NULL";
+        if (mode == 0)
+            snprintf(key, sizeof key, "%s|%s", ka, kb);
         else
-            snprintf(line, sizeof line, "%s|%s|%ld|0|NULL|NULL|NULL",
-                     rptr[3 * i] ? rptr[3 * i] : "NULL", rptr[3 * i + 1], cnt);
+            snprintf(key, sizeof key, "%s", mode == 1 ? ka : kb);
+        if (cx)
+            snprintf(line, sizeof line, "%s|%ld|%ld|%ld|%ld|%ld", key, cnt, cx, sum, mn, mx);
+        else
+            snprintf(line, sizeof line, "%s|%ld|0|NULL|NULL|NULL", key, cnt);
         lines[nl++] = strdup(line);
     }
     qsort(lines, nl, sizeof *lines, tu_strcmp);
@@ -393,15 +415,19 @@ static char *reference(void)
     return out;
 }
 
-static void differential(const sm_exec_ctx_t *ctx, const char *schema, const char *expect,
-                         int want_spill)
+static char *reference(void)
 {
-    uint32_t k[] = {0, 1};
+    return reference_mode(0);
+}
+
+static void differential_keys(const sm_exec_ctx_t *ctx, const char *schema, const uint32_t *k,
+                              size_t nk, const char *expect, int want_spill)
+{
     sm_agg_spec_t a[] = {A(SM_AGG_COUNT_STAR, -1), A(SM_AGG_COUNT, 2), A(SM_AGG_SUM, 2),
                          A(SM_AGG_MIN, 2), A(SM_AGG_MAX, 2)};
     sm_op_t *op = NULL;
     sm_error_t e;
-    CHECK_OK(sm_op_hash_agg_new(ctx, tu_values(ctx, schema, rptr, RN, 1000), k, 2, a, 5, &op, &e),
+    CHECK_OK(sm_op_hash_agg_new(ctx, tu_values(ctx, schema, rptr, RN, 1000), k, nk, a, 5, &op, &e),
              &e);
     sm_batch_t *b = NULL;
     CHECK_OK(sm_op_collect(op, &b, &e), &e);
@@ -416,6 +442,43 @@ static void differential(const sm_exec_ctx_t *ctx, const char *schema, const cha
     free(got);
     sm_batch_free(b);
     sm_op_free(op);
+}
+
+static void differential(const sm_exec_ctx_t *ctx, const char *schema, const char *expect,
+                         int want_spill)
+{
+    uint32_t k[] = {0, 1};
+    differential_keys(ctx, schema, k, 2, expect, want_spill);
+}
+
+/* One key: the integer fast path (int, smallint keys: any width) and
+ * the raw-bytes path of one string key, against the nested-loop reference,
+ * in one thread, in parallel, spilling.  min/max of int and bigint
+ * arguments take their fast paths too. */
+static void test_single_key_fast_paths_differential(void)
+{
+    static const char *const schemas[] = {"struct<a:int,b:string,x:int>",
+                                          "struct<a:smallint,b:string,x:bigint>"};
+    sm_pool_t *pool = NULL;
+    sm_error_t e;
+    CHECK_OK(sm_pool_new(&pool, 2, &e), &e);
+    for (int t = 0; t < 2; t++) {
+        make_random_ex(t ? 3000 : 5, t ? 3000 : 4);
+        for (int mode = 1; mode <= 2; mode++) {
+            char *ref = reference_mode(mode);
+            uint32_t k[] = {mode == 1 ? 0 : 1};
+            for (size_t si = 0; si < sizeof schemas / sizeof *schemas; si++) {
+                differential_keys(&plain, schemas[si], k, 1, ref, 0);
+                sm_budget_t budget;
+                sm_budget_init(&budget, 32 << 10);
+                sm_exec_ctx_t both = {.pool = pool, .budget = &budget};
+                differential_keys(&both, schemas[si], k, 1, ref, t == 1);
+                CHECK_EQ_INT(sm_budget_used(&budget), 0);
+            }
+            free(ref);
+        }
+    }
+    sm_pool_free(pool);
 }
 
 static void test_random_differential_spill_parallel(void)
@@ -529,6 +592,7 @@ int main(void)
     RUN(test_distinct_integers_many_pairs);
     RUN(test_overflow);
     RUN(test_random_differential_spill_parallel);
+    RUN(test_single_key_fast_paths_differential);
     RUN(test_fast_path_spill);
     RUN(test_alloc_failures);
     return check_summary();
