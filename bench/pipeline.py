@@ -6,9 +6,9 @@
       seconds) and a total line with the wall time and the child's peak RSS
   pipeline.py time ENGINE STEP ROWS -- CMD...   one JSON line: CMD's wall
       time and peak RSS (for peers run as commands, e.g. psql \\copy)
-  pipeline.py table A B              reads the JSON lines on stdin, prints
-      steps with A's and B's seconds side by side, B/A ratios (>1: A is
-      faster), rows/s, and peak RSS on the total line
+  pipeline.py table A B [C...]       reads the JSON lines on stdin, prints
+      steps with each engine's seconds side by side, B/A (C/A...) ratios
+      (>1: A is faster), rows/s, and peak RSS on the total line
 """
 import csv
 import io
@@ -56,7 +56,8 @@ def time_cmd(engine, step, rows, cmd):
                       "peak_rss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
 
 
-def table(a, b):
+def table(engines):
+    a, others = engines[0], engines[1:]
     recs = [json.loads(l) for l in sys.stdin if l.strip().startswith("{")]
     steps, by = [], {}
     for r in recs:
@@ -69,20 +70,21 @@ def table(a, b):
         if "check" in r:
             print(f"check {r['engine']} {r['check']}: {r['value']}")
     w = max([len(s) for s in steps] + [5])
-    print(f"| {'step':{w}} | {'rows':>10} | {a + ' s':>9} | {b + ' s':>9} | {b + '/' + a:>12} | "
-          f"{a + ' Mrows/s':>14} | {b + ' Mrows/s':>14} | {a + ' peak MB':>14} | {b + ' peak MB':>14} |")
-    print("|" + "|".join("-" * (n + 2) for n in (w, 10, 9, 9, 12, 14, 14, 14, 14)) + "|")
+    cols = [("step", w), ("rows", 10)] + [(e + " s", 9) for e in engines] + \
+        [(e + "/" + a, 12) for e in others] + [(e + " Mrows/s", 14) for e in engines] + \
+        [(e + " peak MB", 14) for e in engines]
+    print("| " + " | ".join(f"{c:{n}}" if i == 0 else f"{c:>{n}}" for i, (c, n) in enumerate(cols)) + " |")
+    print("|" + "|".join("-" * (n + 2) for _, n in cols) + "|")
     for s in steps:
-        ra, rb = by.get((a, s)), by.get((b, s))
-        rows = (ra or rb or {}).get("rows", 0)
-        sa = ra["seconds"] if ra else None
-        sb = rb["seconds"] if rb else None
-        f = lambda x: f"{x:9.3f}" if x is not None else f"{'-':>9}"
-        ratio = f"{sb / sa:12.2f}" if sa and sb else f"{'-':>12}"
-        rate = lambda x: f"{rows / x / 1e6:14.2f}" if x and rows else f"{'-':>14}"
-        mb = lambda r: f"{r['peak_rss_kb'] / 1024:14.1f}" if r and "peak_rss_kb" in r else f"{'-':>14}"
-        print(f"| {s:{w}} | {rows:10d} | {f(sa)} | {f(sb)} | {ratio} | {rate(sa)} | {rate(sb)} | "
-              f"{mb(ra)} | {mb(rb)} |")
+        rs = [by.get((e, s)) for e in engines]
+        rows = next((r.get("rows", 0) for r in rs if r), 0)
+        secs = [r["seconds"] if r else None for r in rs]
+        cells = [f"{s:{w}}", f"{rows:10d}"]
+        cells += [f"{x:9.3f}" if x is not None else f"{'-':>9}" for x in secs]
+        cells += [f"{x / secs[0]:12.2f}" if x and secs[0] else f"{'-':>12}" for x in secs[1:]]
+        cells += [f"{rows / x / 1e6:14.2f}" if x and rows else f"{'-':>14}" for x in secs]
+        cells += [f"{r['peak_rss_kb'] / 1024:14.1f}" if r and "peak_rss_kb" in r else f"{'-':>14}" for r in rs]
+        print("| " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":
@@ -91,4 +93,4 @@ if __name__ == "__main__":
     elif sys.argv[1] == "time":
         time_cmd(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[sys.argv.index("--") + 1:])
     else:
-        table(sys.argv[2], sys.argv[3])
+        table(sys.argv[2:])
