@@ -15,6 +15,10 @@
 #include "pipeline/project.h"
 #include "stream/stream.h"
 
+/* The Delta sink of a continuous complete-mode stream: at most one commit
+ * a second (sm_stream_opts_t.sink_interval_ms). */
+#define CONTINUOUS_SINK_INTERVAL_MS 1000
+
 int sm_cmd_stream(sm_cli_ctx_t *ctx, int argc, char **argv);
 
 static volatile int stream_stop;
@@ -139,7 +143,9 @@ int sm_cmd_stream(sm_cli_ctx_t *ctx, int argc, char **argv)
                    "configured) with its offsets in _smelt/streams/<model>/; a killed run resumes\n"
                    "where it stopped.  Malformed events go to <layer>._dead_letters_<model>.\n"
                    "available-now (default) reads what is there and stops, then prints the live\n"
-                   "table; interval and continuous run until Ctrl-C.  Flags override smelt.yaml.\n"
+                   "table; interval and continuous run until Ctrl-C (continuous: the live table\n"
+                   "follows every batch, a complete-mode Delta sink is committed once a second\n"
+                   "and at the end).  Flags override smelt.yaml.\n"
                    "Without a Kafka bootstrap an in-process mock cluster is used (empty, and its\n"
                    "data lives only as long as the command).\n");
             return SM_EXIT_OK;
@@ -258,9 +264,14 @@ int sm_cmd_stream(sm_cli_ctx_t *ctx, int argc, char **argv)
             .watermark_ms = mc ? mc->watermark_ms : -1,
             .max_batch_events = max_batch,
             .cancel = &stream_stop,
+            /* continuous batches run every few ms: the live table follows
+             * each one, the Delta sink (complete mode) once a second */
+            .sink_interval_ms = CONTINUOUS_SINK_INTERVAL_MS,
             .on_batch = on_batch,
             .batch_ctx = j,
             .log = ctx->log};
+        if (o->trigger.kind != SM_STREAM_CONTINUOUS)
+            o->sink_interval_ms = 0;
         if (sm_stream_open(o, &j->s, &e)) {
             status = sm_cli_fail("stream", &e);
             goto out;

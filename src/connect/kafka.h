@@ -320,6 +320,11 @@ sm_err_t sm_kafka_consumer_lag(sm_kafka_consumer_t *c, int64_t *lag, sm_error_t 
 int64_t sm_kafka_consumer_lag_cached(sm_kafka_consumer_t *c);
 
 /* Leaves the group (if any) and disconnects.  NULL ok. */
+/* Moves an assigned (not group) consumer to offs (partitions not listed
+ * keep their position); what was fetched for the old positions is
+ * dropped.  Cheaper than a new consumer: no new connection. */
+sm_err_t sm_kafka_consumer_seek(sm_kafka_consumer_t *c, const sm_kafka_offset_t *offs, size_t n,
+                                sm_error_t *e);
 void sm_kafka_consumer_free(sm_kafka_consumer_t *c);
 
 /* ---- JSON events → columnar ----------------------------------------------------- */

@@ -248,6 +248,35 @@ out:
     return SM_OK;
 }
 
+sm_err_t sm_kafka_consumer_seek(sm_kafka_consumer_t *c, const sm_kafka_offset_t *offs, size_t n,
+                                sm_error_t *e)
+{
+    if (c->group)
+        return sm_error_set(e, SM_ERR_UNSUPPORTED,
+                            "Kafka topic \"%s\": a group member cannot be moved", c->topic);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)c->nparts);
+    if (!l)
+        return sm_error_nomem(e, "Kafka partition list");
+    for (size_t i = 0; i < c->nparts; i++) {
+        part_t *p = &c->parts[i];
+        for (size_t k = 0; k < n; k++)
+            if (offs[k].partition == p->partition)
+                p->next = offs[k].offset;
+        p->eof = false;
+        rd_kafka_topic_partition_list_add(l, c->topic, p->partition)->offset = p->next;
+    }
+    /* a new assignment drops what was fetched for the old positions */
+    if (c->pending) {
+        rd_kafka_message_destroy(c->pending);
+        c->pending = NULL;
+    }
+    c->end_confirmed = false;
+    rd_kafka_resp_err_t err = rd_kafka_assign(c->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    return err ? sm_kafka_error(e, err, "Kafka topic \"%s\": moving to new offsets", c->topic)
+               : SM_OK;
+}
+
 void sm_kafka_consumer_free(sm_kafka_consumer_t *c)
 {
     if (!c)

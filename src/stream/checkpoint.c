@@ -90,6 +90,24 @@ out:
     return rc;
 }
 
+sm_err_t sq_offsets_read(sm_store_t *st, const char *dir, int64_t batch, sq_offsets_t *o,
+                         sm_error_t *e)
+{
+    memset(o, 0, sizeof *o);
+    char key[SM_STORE_KEY_MAX];
+    snprintf(key, sizeof key, "%s/offsets/%" PRId64 ".json", dir, batch);
+    sm_buf_t b = SM_BUF_INIT;
+    sm_err_t rc = sm_store_get(st, key, SQ_OFFSETS_MAX_BYTES, &b, e);
+    if (!rc)
+        rc = parse_offsets(key, &b, o, e);
+    sm_buf_free(&b);
+    if (!rc && o->batch != batch)
+        rc = sm_error_set(e, SM_ERR_CORRUPT, "%s: holds batch %" PRId64, key, o->batch);
+    if (rc)
+        sq_offsets_free(o);
+    return rc;
+}
+
 sm_err_t sq_offsets_last(sm_store_t *st, const char *dir, sq_offsets_t *o, bool *found,
                          int64_t mtimes[2], sm_error_t *e)
 {
@@ -141,19 +159,8 @@ sm_err_t sq_offsets_last(sm_store_t *st, const char *dir, sq_offsets_t *o, bool 
     }
     if (best < 0)
         return SM_OK;
-    char key[SM_STORE_KEY_MAX];
-    snprintf(key, sizeof key, "%s%" PRId64 ".json", prefix, best);
-    sm_buf_t b = SM_BUF_INIT;
-    rc = sm_store_get(st, key, SQ_OFFSETS_MAX_BYTES, &b, e);
-    if (!rc)
-        rc = parse_offsets(key, &b, o, e);
-    sm_buf_free(&b);
-    if (!rc && o->batch != best)
-        rc = sm_error_set(e, SM_ERR_CORRUPT, "%s: holds batch %" PRId64, key, o->batch);
-    if (rc) {
-        sq_offsets_free(o);
+    if ((rc = sq_offsets_read(st, dir, best, o, e)))
         return rc;
-    }
     *found = true;
     return SM_OK;
 }

@@ -51,6 +51,10 @@ struct sm_stream {
     size_t npos;
     bool broken; /* a batch failed half-way: recover before the next */
     bool last_rerun;
+    int64_t sink_interval_ms; /* complete mode: least time between sink commits */
+    int64_t sink_batch;       /* the last batch committed to the sink; -1 none */
+    int64_t sink_commit_ns;   /* monotonic time of that commit; 0 never */
+    bool sink_behind;         /* batches ran since (their result is not in the sink) */
     /* shared with readers */
     pthread_mutex_t mu;
     sm_batch_t *live;
@@ -408,8 +412,12 @@ static sm_err_t crash_at(sm_stream_t *s, sm_stream_crash_t where, int64_t batch,
     return SM_OK;
 }
 
+/* How process() treats the sink: commit when sink_interval_ms allows,
+ * always, or not at all (a re-run batch that a later one will commit). */
+typedef enum sink_commit { SINK_BY_INTERVAL, SINK_ALWAYS, SINK_NEVER } sink_commit_t;
+
 static sm_err_t process(sm_stream_t *s, const sq_offsets_t *o, uint64_t events, bool rerun,
-                        sm_error_t *e)
+                        sink_commit_t commit, sm_error_t *e)
 {
     const sm_squery_t *q = s->q;
     int64_t b = o->batch, t0 = sm_clock_mono_ns();
@@ -482,18 +490,30 @@ static sm_err_t process(sm_stream_t *s, const sq_offsets_t *o, uint64_t events, 
         rc = write_table(s, s->late, lateb, SM_DELTA_APPEND, b, NULL, e);
     if (!rc)
         rc = crash_at(s, SM_STREAM_CRASH_AFTER_STATE, b, e);
-    if (!rc)
+    /* complete mode may leave the sink behind (the next commit overwrites
+     * it anyway); other modes append every batch's rows */
+    bool to_sink = commit == SINK_ALWAYS || mode != SM_DELTA_OVERWRITE ||
+                   (commit == SINK_BY_INTERVAL &&
+                    (s->sink_interval_ms <= 0 || !s->sink_commit_ns ||
+                     sm_clock_mono_ns() - s->sink_commit_ns >= s->sink_interval_ms * 1000000));
+    if (!rc && to_sink)
         rc = write_table(s, s->sink, out, mode, b, &version, e);
-    if (!rc)
+    if (!rc && to_sink)
         rc = crash_at(s, SM_STREAM_CRASH_AFTER_COMMIT, b, e);
     if (rc)
         goto out;
-    /* committed: move on */
+    /* recorded (and committed, or left for a later commit): move on */
+    if (to_sink) {
+        s->sink_batch = b;
+        s->sink_commit_ns = sm_clock_mono_ns();
+    }
+    s->sink_behind = !to_sink;
     s->wm_us = new_wm;
     s->batch = b + 1;
     for (size_t i = 0; i < o->n && i < s->npos; i++)
         s->pos[i] = o->ranges[i];
-    if (b >= KEEP_BATCHES) {
+    /* a restart needs state/<sink batch> and every offsets entry after it */
+    if (b >= KEEP_BATCHES && b - KEEP_BATCHES < s->sink_batch) {
         char key[SM_STORE_KEY_MAX];
         snprintf(key, sizeof key, "%s/offsets/%" PRId64 ".json", s->dir, b - KEEP_BATCHES);
         (void)sm_store_delete(s->ckpt.store, key, NULL);
@@ -571,6 +591,64 @@ out:
 
 /* ---- recovery ---------------------------------------------------------------- */
 
+static sm_err_t seek_consumer(sm_stream_t *s, const sq_offsets_t *o, sm_error_t *e)
+{
+    sm_kafka_offset_t offs[SQ_MAX_PARTITIONS];
+    size_t n = 0;
+    for (size_t i = 0; i < o->n && n < SQ_MAX_PARTITIONS; i++)
+        offs[n++] = (sm_kafka_offset_t){o->ranges[i].partition, o->ranges[i].start};
+    return sm_kafka_consumer_seek(s->cons, offs, n, e);
+}
+
+/* Runs batches from..last->batch again on exactly their recorded ranges,
+ * from state/(from-1), committing the last one to the sink. */
+static sm_err_t rerun(sm_stream_t *s, int64_t from, sq_offsets_t *last, sm_error_t *e)
+{
+    sm_err_t rc = SM_OK;
+    if (from > 0 && s->q->aggregating &&
+        (rc = sq_state_load(s->ckpt.store, s->dir, from - 1, &s->state, e)))
+        return rc == SM_ERR_NOT_FOUND
+                   ? sm_error_set(e, SM_ERR_CORRUPT,
+                                  "stream %s: the sink %s holds batch %" PRId64
+                                  " but its state is gone from %s (was the sink replaced?)",
+                                  s->id, s->sink, from - 1, s->dir)
+                   : rc;
+    for (int64_t b = from; b <= last->batch && !rc; b++) {
+        sq_offsets_t ob = {0};
+        sq_offsets_t *o = last;
+        if (b < last->batch) {
+            if ((rc = sq_offsets_read(s->ckpt.store, s->dir, b, &ob, e))) {
+                if (rc == SM_ERR_NOT_FOUND)
+                    rc = sm_error_set(e, SM_ERR_CORRUPT,
+                                      "stream %s: the offsets log is at batch %" PRId64
+                                      " but lacks batch %" PRId64 " and the sink %s holds batch "
+                                      "%" PRId64 " (was the sink replaced?)",
+                                      s->id, last->batch, b, s->sink, from - 1);
+                break;
+            }
+            o = &ob;
+        }
+        uint64_t events;
+        /* each batch from its recorded start: reading one drops what was
+         * fetched past its end */
+        if (b == from)
+            rc = open_consumer(s, o->ranges, o->n, false, e);
+        else
+            rc = seek_consumer(s, o, e);
+        if (!rc)
+            rc = gather_range(s, o, &events, e);
+        if (!rc)
+            rc = process(s, o, events, true, b == last->batch ? SINK_ALWAYS : SINK_NEVER, e);
+        sq_offsets_free(&ob);
+    }
+    if (!rc) {
+        s->last_rerun = true;
+        sm_log_info(s->log, "stream", "%s: re-ran batches %" PRId64 "..%" PRId64 " after a restart",
+                    s->id, from, last->batch);
+    }
+    return rc;
+}
+
 static sm_err_t recover(sm_stream_t *s, sm_error_t *e)
 {
     sq_offsets_t o;
@@ -593,30 +671,17 @@ static sm_err_t recover(sm_stream_t *s, sm_error_t *e)
             goto out;
         }
         s->batch = 0;
+        s->sink_batch = -1;
         rc = open_consumer(s, NULL, 0, false, e);
         goto out;
     }
+    s->sink_batch = committed;
+    s->sink_commit_ns = 0;
+    s->sink_behind = false;
     if (committed >= o.batch) {
         if (s->q->aggregating && (rc = sq_state_load(s->ckpt.store, s->dir, o.batch, &s->state, e)))
             goto out;
-    } else if (committed == o.batch - 1) {
-        /* batch o.batch was recorded but not committed: run it again */
-        if (o.batch > 0 && s->q->aggregating &&
-            (rc = sq_state_load(s->ckpt.store, s->dir, o.batch - 1, &s->state, e)))
-            goto out;
-        if ((rc = open_consumer(s, o.ranges, o.n, false, e)))
-            goto out;
-        uint64_t events;
-        if ((rc = gather_range(s, &o, &events, e)) || (rc = process(s, &o, events, true, e)))
-            goto out;
-        s->last_rerun = true;
-        sm_log_info(s->log, "stream", "%s: re-ran batch %" PRId64 " after a restart", s->id,
-                    o.batch);
-    } else {
-        rc = sm_error_set(e, SM_ERR_CORRUPT,
-                          "stream %s: the offsets log is at batch %" PRId64 " but the sink %s "
-                          "holds batch %" PRId64 " (was the sink replaced?)",
-                          s->id, o.batch, s->sink, committed);
+    } else if ((rc = rerun(s, committed + 1, &o, e))) {
         goto out;
     }
     s->batch = o.batch + 1;
@@ -707,6 +772,8 @@ sm_err_t sm_stream_open(const sm_stream_opts_t *o, sm_stream_t **out, sm_error_t
     s->m.sink_version = -1;
     s->m.latency_p50_ms = s->m.latency_p99_ms = -1;
     s->m.latency_run_p50_ms = s->m.latency_run_p99_ms = -1;
+    s->sink_interval_ms = o->sink_interval_ms;
+    s->sink_batch = -1;
     snprintf(s->m.query, sizeof s->m.query, "%s", s->id);
     if ((rc = sq_compile(o->sql, o->source, &s->q, e)))
         goto out;
@@ -767,7 +834,7 @@ sm_err_t sm_stream_step(sm_stream_t *s, int max_wait_ms, bool *ran, sm_error_t *
     if (!rc)
         rc = crash_at(s, SM_STREAM_CRASH_AFTER_OFFSETS, o.batch, e);
     if (!rc)
-        rc = process(s, &o, events, false, e);
+        rc = process(s, &o, events, false, SINK_BY_INTERVAL, e);
     if (rc) {
         s->broken = true;
         pthread_mutex_lock(&s->mu);
@@ -788,6 +855,26 @@ bool sm_stream_at_end(sm_stream_t *s)
 static bool retriable(sm_err_t rc)
 {
     return rc == SM_ERR_NETWORK || rc == SM_ERR_TIMEOUT || rc == SM_ERR_IO;
+}
+
+/* Commits the current result of a complete-mode stream whose last
+ * batches were left out of the sink (sink_interval_ms). */
+static sm_err_t flush_sink(sm_stream_t *s, sm_error_t *e)
+{
+    sm_batch_t *out = NULL;
+    int64_t b = s->batch - 1, version = -1;
+    sm_err_t rc = sq_state_emit(&s->state, SQ_EMIT_ALL, b, s->wm_us, false, &out, e);
+    if (!rc)
+        rc = write_table(s, s->sink, out, SM_DELTA_OVERWRITE, b, &version, e);
+    sm_batch_free(out);
+    if (rc)
+        return rc;
+    s->sink_batch = b;
+    s->sink_behind = false;
+    pthread_mutex_lock(&s->mu);
+    s->m.sink_version = version;
+    pthread_mutex_unlock(&s->mu);
+    return SM_OK;
 }
 
 sm_err_t sm_stream_run(sm_stream_t *s, sm_error_t *e)
@@ -825,6 +912,8 @@ sm_err_t sm_stream_run(sm_stream_t *s, sm_error_t *e)
         if (s->trigger.kind == SM_STREAM_AVAILABLE_NOW && !ran && sm_stream_at_end(s))
             break;
     }
+    if (!rc && s->sink_behind && !s->broken)
+        rc = flush_sink(s, e);
     pthread_mutex_lock(&s->mu);
     s->m.running = false;
     pthread_mutex_unlock(&s->mu);

@@ -63,11 +63,14 @@
  *                         the same Delta commit as the data; the dead-letter
  *                         and late-event tables carry the same txn.
  * On restart: L = the last offsets entry, C = the sink's txn version.  If
- * C >= L the stream resumes at L's end with state/L; otherwise batch L is
- * re-run on exactly its recorded range (Kafka is immutable, decoding and
- * aggregation deterministic) starting from state/(L-1), and committed with
- * the same txn — writes that had already landed are skipped by Delta.
- * Nothing is lost and nothing is counted twice, whatever the crash point.
+ * C >= L the stream resumes at L's end with state/L; otherwise batches
+ * C+1..L are re-run on exactly their recorded ranges (Kafka is immutable,
+ * decoding and aggregation deterministic) starting from state/C, and L is
+ * committed with its txn — writes that had already landed (dead letters,
+ * late events) are skipped by Delta.  (C < L-1 happens when the sink is
+ * committed less often than batches run: sink_interval_ms; offsets and
+ * state files are kept from C on.)  Nothing is lost and nothing is
+ * counted twice, whatever the crash point.
  *
  * Dead letters (bad JSON, wrong types, missing NOT NULL fields) go to a
  * Delta table (raw, partition, offset, reason, batch_id) and the stream
@@ -213,7 +216,13 @@ typedef struct sm_stream_opts {
     int64_t watermark_ms;     /* -1 = the source's; 0 = none */
     size_t max_batch_events;  /* messages per micro-batch; 0 = 100000 */
     size_t max_poll_messages; /* per consumer poll; 0 = SM_BATCH_ROWS */
-    volatile int *cancel;     /* may be NULL; nonzero stops sm_stream_run */
+    /* Complete mode: the Delta sink is committed at most this often (the
+     * live table still changes every batch); 0 = every batch; -1 = the
+     * default: 1000 ms for the continuous trigger, else every batch.  A
+     * sink overwritten 100 times a second grows its log (a tombstone per
+     * version) faster than checkpoints can keep up with. */
+    int64_t sink_interval_ms;
+    volatile int *cancel; /* may be NULL; nonzero stops sm_stream_run */
     void (*on_batch)(void *ctx, const sm_stream_batch_info_t *info);
     void *batch_ctx;
     sm_log_t *log;

@@ -139,6 +139,9 @@ typedef struct sq_offsets {
 /* <dir>/offsets/<batch>.json, put-if-absent (SM_ERR_EXISTS: another run
  * wrote it). */
 sm_err_t sq_offsets_write(sm_store_t *st, const char *dir, const sq_offsets_t *o, sm_error_t *e);
+/* The entry of batch `batch` (SM_ERR_NOT_FOUND when it is gone). */
+sm_err_t sq_offsets_read(sm_store_t *st, const char *dir, int64_t batch, sq_offsets_t *o,
+                         sm_error_t *e);
 /* The entry of the highest batch, or *found false.  mtimes (NULL when
  * not wanted) gets the modification times in ms of that entry and of the
  * one before it (-1 when absent): when the last two batches started. */
