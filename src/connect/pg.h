@@ -98,8 +98,11 @@
 typedef struct sm_pg_conn sm_pg_conn_t;
 
 /* Called with each full batch (and the last, partial one).  The batch is
- * borrowed for the call.  Return SM_OK to go on, or an error code (with e
- * filled) to stop: the read then fails with that error. */
+ * borrowed for the call; the callback may take its rows away by exchanging
+ * its column vectors for empty builders of the same types (the decoder
+ * resets the batch after the call and looks its columns up anew for every
+ * row).  Return SM_OK to go on, or an error code (with e filled) to stop:
+ * the read then fails with that error. */
 typedef sm_err_t (*sm_pg_batch_fn)(void *ud, sm_batch_t *batch, sm_error_t *e);
 
 /* Type-mapping choices. */

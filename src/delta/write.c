@@ -137,6 +137,37 @@ static sm_err_t partition_text(const sm_vector_t *v, size_t i, char **out, sm_er
     return *out ? SM_OK : sm_error_nomem(e, "partition value");
 }
 
+/* Whether row r has the same partition values as row r - 1 (then it goes
+ * to the same partition without formatting its values again: runs of one
+ * value, such as a bronze batch's ingestion date, cost a compare per row). */
+static bool same_partition(const sm_delta_write_t *w, const sm_batch_t *b, size_t r)
+{
+    for (size_t i = 0; i < w->npcols; i++) {
+        const sm_vector_t *v = b->cols[w->pidx[i]];
+        bool n0 = sm_vector_is_null(v, r - 1), n1 = sm_vector_is_null(v, r);
+        if (n0 != n1)
+            return false;
+        if (n0)
+            continue;
+        if (v->type->kind == SM_TYPE_STRING) {
+            size_t l0, l1;
+            const char *s0 = sm_vector_get_str(v, r - 1, &l0), *s1 = sm_vector_get_str(v, r, &l1);
+            if (l0 != l1 || memcmp(s0, s1, l0) != 0)
+                return false;
+        } else if (v->type->kind == SM_TYPE_BOOL) {
+            if (sm_vector_get_bool(v, r - 1) != sm_vector_get_bool(v, r))
+                return false;
+        } else if (v->width) {
+            const uint8_t *x = v->values + (v->offset + r) * v->width;
+            if (memcmp(x - v->width, x, v->width) != 0)
+                return false;
+        } else {
+            return false; /* partition_text reports the unsupported kind */
+        }
+    }
+    return true;
+}
+
 /* ---- opening -------------------------------------------------------------- */
 
 static sm_err_t check_schema(sm_delta_write_t *w, sm_error_t *e)
@@ -448,6 +479,10 @@ sm_err_t sm_delta_write_batch(sm_delta_write_t *w, const sm_batch_t *batch, sm_e
     }
     /* partition of every row */
     for (size_t r = 0; r < batch->nrows && !rc; r++) {
+        if (r > 0 && w->npcols > 0 && same_partition(w, batch, r)) {
+            row_part[r] = row_part[r - 1];
+            continue;
+        }
         for (size_t i = 0; i < w->npcols && !rc; i++)
             rc = partition_text(batch->cols[w->pidx[i]], r, &vals[i], e);
         if (!rc)

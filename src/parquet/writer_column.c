@@ -197,6 +197,12 @@ static sm_err_t bound_bytes(const sm_pq_colw_t *c, const sm_pq_stat_t *s, bool i
 
 #define DEFAULT_PAGE_BYTES (1u << 20)
 #define DEFAULT_DICT_BYTES (1u << 20)
+#define DCACHE_BITS 10
+#define DCACHE_SLOTS (1u << DCACHE_BITS)
+/* the direct map of integer dictionaries: a window of DMAP_SPAN values
+ * (at most 4 MiB per column), starting DMAP_BELOW under the chunk's first */
+#define DMAP_SPAN (UINT64_C(1) << 20)
+#define DMAP_BELOW (INT64_C(1) << 16)
 
 static bool dictionary_allowed(const sm_pq_colw_t *c)
 {
@@ -215,6 +221,10 @@ sm_err_t sm_pq_colw_init(sm_pq_colw_t *c, const sm_pq_leaf_t *leaf, const sm_pq_
         return SM_OK;
     if (leaf->physical == SM_PQ_BYTE_ARRAY || leaf->physical == SM_PQ_FIXED_LEN_BYTE_ARRAY)
         return sm_ht_new(&c->dictb, NULL, e);
+    if (!(c->dcache = sm_calloc(DCACHE_SLOTS, sizeof *c->dcache)))
+        return sm_error_nomem(e, "parquet dictionary cache");
+    c->dcache_gen = 1;
+    c->dmap_ok = leaf->physical == SM_PQ_INT32 || leaf->physical == SM_PQ_INT64;
     return sm_ht64_new(&c->dict64, 0, 0, e);
 }
 
@@ -230,6 +240,8 @@ void sm_pq_colw_free(sm_pq_colw_t *c)
     sm_buf_free(&c->comp);
     sm_buf_free(&c->packed);
     sm_ht64_free(c->dict64);
+    sm_free(c->dcache);
+    sm_free(c->dmap);
     sm_ht_free(c->dictb);
     stat_free(&c->chunk);
     stat_free(&c->file);
@@ -253,19 +265,81 @@ static inline void put_raw(sm_buf_t *b, const void *p, size_t n)
 /* Looks a value up in the dictionary (adding it), appending its index
  * (room for it was reserved).  *is_new says whether the value was new to
  * the chunk (only new values need to widen the statistics). */
+/* Grows the direct map to at least `need` entries (<= DMAP_SPAN), zeroed. */
+static sm_err_t dmap_grow(sm_pq_colw_t *c, size_t need, sm_error_t *e)
+{
+    size_t n = c->dmap_len ? c->dmap_len * 2 : 4096;
+    if (n < need)
+        n = need;
+    if (n > DMAP_SPAN)
+        n = DMAP_SPAN;
+    uint32_t *m = sm_realloc(c->dmap, n * sizeof *m);
+    if (!m)
+        return sm_error_nomem(e, "parquet dictionary map");
+    memset(m + c->dmap_len, 0, (n - c->dmap_len) * sizeof *m);
+    c->dmap = m;
+    c->dmap_len = n;
+    return SM_OK;
+}
+
+/* The dictionary slot of an integer in the direct map's window, or NULL
+ * when the value is outside it (then it lives in dict64). */
+static inline sm_err_t dmap_slot(sm_pq_colw_t *c, uint64_t bits, uint32_t **slot, sm_error_t *e)
+{
+    *slot = NULL;
+    int64_t key =
+        c->leaf->physical == SM_PQ_INT32 ? (int64_t)(int32_t)(uint32_t)bits : (int64_t)bits;
+    if (!c->dmap_set) {
+        c->dmap_base = key >= INT64_MIN + DMAP_BELOW ? key - DMAP_BELOW : INT64_MIN;
+        c->dmap_set = true;
+    }
+    if (key < c->dmap_base)
+        return SM_OK;
+    uint64_t off = (uint64_t)key - (uint64_t)c->dmap_base;
+    if (off >= DMAP_SPAN)
+        return SM_OK;
+    if (off >= c->dmap_len) {
+        sm_err_t rc = dmap_grow(c, (size_t)off + 1, e);
+        if (rc)
+            return rc;
+    }
+    *slot = &c->dmap[off];
+    return SM_OK;
+}
+
 static inline sm_err_t dict_fixed(sm_pq_colw_t *c, uint64_t bits, const void *plain, size_t width,
                                   bool *is_new, sm_error_t *e)
 {
-    uint64_t *slot;
-    sm_err_t rc = sm_ht64_insert(c->dict64, (int64_t)bits, &slot, is_new, e);
-    if (rc)
-        return rc;
-    if (*is_new) {
-        *slot = c->dict_count++;
-        if ((rc = sm_buf_append(&c->dict_plain, plain, width, e)))
-            return rc;
+    /* a value met recently is found in the cache without a table lookup */
+    sm_pq_dcache_t *ce = &c->dcache[(bits * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - DCACHE_BITS)];
+    if (ce->gen == c->dcache_gen && ce->bits == bits) {
+        *is_new = false;
+        put_raw(&c->idx, &ce->ix, sizeof ce->ix);
+        return SM_OK;
     }
-    uint32_t ix = (uint32_t)*slot;
+    sm_err_t rc;
+    uint32_t ix, *m = NULL;
+    if (c->dmap_ok && (rc = dmap_slot(c, bits, &m, e)))
+        return rc;
+    if (m) {
+        if ((*is_new = *m == 0)) {
+            if ((rc = sm_buf_append(&c->dict_plain, plain, width, e)))
+                return rc;
+            *m = ++c->dict_count; /* index + 1 */
+        }
+        ix = *m - 1;
+    } else {
+        uint64_t *slot;
+        if ((rc = sm_ht64_insert(c->dict64, (int64_t)bits, &slot, is_new, e)))
+            return rc;
+        if (*is_new) {
+            *slot = c->dict_count++;
+            if ((rc = sm_buf_append(&c->dict_plain, plain, width, e)))
+                return rc;
+        }
+        ix = (uint32_t)*slot;
+    }
+    *ce = (sm_pq_dcache_t){.bits = bits, .ix = ix, .gen = c->dcache_gen};
     put_raw(&c->idx, &ix, sizeof ix);
     return SM_OK;
 }
@@ -311,14 +385,23 @@ static sm_err_t dict_fallback(sm_pq_colw_t *c, sm_error_t *e)
 #define ADD_FIXED(T, GET, STAT, BITS_T)                                                            \
     do {                                                                                           \
         if (c->dict_on) {                                                                          \
+            /* a run of one value repeats its index without a lookup */                            \
+            BITS_T prev = 0;                                                                       \
+            uint32_t prev_ix = UINT32_MAX;                                                         \
             for (size_t i = 0; i < nv && !rc; i++) {                                               \
                 T x = (T)(GET);                                                                    \
                 BITS_T bits;                                                                       \
                 memcpy(&bits, &x, sizeof x);                                                       \
+                if (bits == prev && prev_ix != UINT32_MAX) {                                       \
+                    put_raw(&c->idx, &prev_ix, sizeof prev_ix);                                    \
+                    continue;                                                                      \
+                }                                                                                  \
                 bool is_new = false;                                                               \
                 rc = dict_fixed(c, (uint64_t)bits, &x, sizeof x, &is_new, e);                      \
                 if (is_new)                                                                        \
                     STAT(st, x);                                                                   \
+                prev = bits;                                                                       \
+                memcpy(&prev_ix, c->idx.data + c->idx.len - sizeof prev_ix, sizeof prev_ix);       \
             }                                                                                      \
         } else {                                                                                   \
             T *out = (T *)(void *)(c->plain.data + c->plain.len);                                  \
@@ -337,12 +420,25 @@ static sm_err_t add_bytes(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t 
     sm_err_t rc = SM_OK;
     sm_pq_stat_t *st = &c->chunk;
     if (c->dict_on) {
+        /* a run of one value repeats its index without a lookup */
+        const uint8_t *prev = NULL;
+        size_t prev_n = 0;
+        uint32_t prev_ix = 0;
         for (size_t i = 0; i < nv && !rc; i++) {
             size_t n;
             const uint8_t *p = sm_vector_get_bytes(v, ROW(i), &n);
+            if (prev && n == prev_n && memcmp(p, prev, n) == 0) {
+                put_raw(&c->idx, &prev_ix, sizeof prev_ix);
+                continue;
+            }
             bool is_new = false;
             if (!(rc = dict_bytes(c, p, n, true, &is_new, e)) && is_new)
                 rc = stat_b(st, p, n, e);
+            if (!rc) {
+                prev = p;
+                prev_n = n;
+                memcpy(&prev_ix, c->idx.data + c->idx.len - sizeof prev_ix, sizeof prev_ix);
+            }
         }
         return rc;
     }
@@ -781,6 +877,15 @@ sm_err_t sm_pq_colw_finish(sm_pq_colw_t *c, sm_store_writer_t *out, sm_arena_t *
     c->dict_on = dictionary_allowed(c);
     if (c->dict64)
         sm_ht64_clear(c->dict64);
+    if (c->dmap_set) {
+        if (c->dmap_len)
+            memset(c->dmap, 0, c->dmap_len * sizeof *c->dmap);
+        c->dmap_set = false; /* the next chunk sets its own window */
+    }
+    if (c->dcache && ++c->dcache_gen == 0) { /* generations wrapped: empty it */
+        memset(c->dcache, 0, DCACHE_SLOTS * sizeof *c->dcache);
+        c->dcache_gen = 1;
+    }
     if (c->dictb)
         sm_ht_clear(c->dictb);
     (void)start;

@@ -24,6 +24,15 @@ typedef struct sm_pq_stat {
     uint64_t kmin, kmax; /* BYTE_ARRAY: first 8 bytes of bmin/bmax, big-endian, zero-padded */
 } sm_pq_stat_t;
 
+/* One entry of the cache in front of a fixed-width dictionary: a value's
+ * bits and its index in the chunk's dictionary, valid while gen is the
+ * column's current generation (bumped when the dictionary is cleared). */
+typedef struct sm_pq_dcache {
+    uint64_t bits;
+    uint32_t ix;
+    uint32_t gen;
+} sm_pq_dcache_t;
+
 /* The encoder of one leaf's column chunk within the current row group. */
 typedef struct sm_pq_colw {
     const sm_pq_leaf_t *leaf;
@@ -37,6 +46,16 @@ typedef struct sm_pq_colw {
     /* the chunk's dictionary */
     bool dict_on, dict_in_chunk;
     sm_ht64_t *dict64;
+    sm_pq_dcache_t *dcache; /* dict64's direct-mapped front (DCACHE_SLOTS entries) */
+    uint32_t dcache_gen;    /* entries of other generations are empty */
+    /* integer leaves: values in [dmap_base, dmap_base + DMAP_SPAN), a window
+     * set by the chunk's first value, are looked up in dmap (value - base →
+     * dictionary index + 1, 0 = absent) instead of dict64; values outside
+     * it always in dict64 */
+    bool dmap_ok, dmap_set;
+    int64_t dmap_base;
+    uint32_t *dmap;
+    size_t dmap_len; /* entries allocated (and zeroed) so far */
     sm_ht_t *dictb;
     sm_buf_t dict_plain;
     uint32_t dict_count;

@@ -1,5 +1,6 @@
 #include "pipeline/bronze.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,6 +58,159 @@ static sm_err_t on_batch(void *ud, sm_batch_t *b, sm_error_t *e)
     if (!rc)
         rc = sm_delta_write_batch(g->w, out, e);
     sm_batch_free(out);
+    return rc;
+}
+
+/* ---- the pipelined write of a PostgreSQL table ------------------------------
+ *
+ * The connection's thread reads and decodes the COPY stream; a writer
+ * thread adds the technical columns and encodes into Parquet (the costlier
+ * half).  Full batches travel through a queue of at most PIPE_DEPTH; their
+ * columns are taken from the decoder's batch by exchanging them for empty
+ * builders from a pool of recycled batches (no copy, no allocation once
+ * the pool is warm).  A writer failure is reported to the reader at its
+ * next hand-off (the read stops, nothing is committed); a reader failure
+ * stops the writer.  The Delta writer is used by the writer thread until
+ * it is joined, then by the caller's thread (commit or abort). */
+
+#define PIPE_DEPTH 4
+
+typedef struct pipe {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    ingest_t *g;
+    sm_type_t *schema;            /* the decoder's batches' (pg) schema */
+    sm_batch_t *full[PIPE_DEPTH]; /* FIFO of batches for the writer */
+    size_t head, nfull;
+    sm_batch_t *spare[PIPE_DEPTH + 1]; /* empty batches for the reader */
+    size_t nspare, made;
+    bool done;   /* the reader hands off no more batches */
+    sm_err_t rc; /* the writer's first failure, its message in err */
+    sm_error_t err;
+} pipe_t;
+
+static void *pipe_writer(void *arg)
+{
+    pipe_t *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->nfull && !p->done)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (!p->nfull)
+            break;
+        sm_batch_t *b = p->full[p->head];
+        p->head = (p->head + 1) % PIPE_DEPTH;
+        p->nfull--;
+        bool failed = p->rc != SM_OK;
+        pthread_mutex_unlock(&p->mu);
+        sm_error_t err = {0};
+        sm_err_t rc = failed ? SM_OK : on_batch(p->g, b, &err);
+        sm_batch_reset(b);
+        pthread_mutex_lock(&p->mu);
+        if (rc && !p->rc) {
+            p->rc = rc;
+            p->err = err;
+        }
+        p->spare[p->nspare++] = b;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+/* The decoder's callback: hands the batch's rows to the writer thread. */
+static sm_err_t pipe_handoff(void *ud, sm_batch_t *b, sm_error_t *e)
+{
+    pipe_t *p = ud;
+    sm_err_t rc = SM_OK;
+    sm_batch_t *s = NULL;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        if (p->rc)
+            break;
+        if (p->nspare) {
+            s = p->spare[--p->nspare];
+            break;
+        }
+        if (p->made < PIPE_DEPTH + 1) { /* grow the pool (outside the lock) */
+            p->made++;
+            pthread_mutex_unlock(&p->mu);
+            rc = sm_batch_new(p->schema, b->nrows, &s, e);
+            pthread_mutex_lock(&p->mu);
+            if (rc)
+                p->made--;
+            break;
+        }
+        pthread_cond_wait(&p->cv, &p->mu);
+    }
+    if (!rc && p->rc) {
+        rc = p->rc;
+        if (e)
+            *e = p->err;
+    }
+    if (rc) {
+        if (s)
+            p->spare[p->nspare++] = s;
+        pthread_mutex_unlock(&p->mu);
+        return rc;
+    }
+    /* the rows move to s; b keeps s's empty builders (the decoder resets
+     * b after this call) */
+    for (size_t i = 0; i < b->ncols; i++) {
+        sm_vector_t *v = b->cols[i];
+        b->cols[i] = s->cols[i];
+        s->cols[i] = v;
+    }
+    s->nrows = b->nrows;
+    while (p->nfull == PIPE_DEPTH)
+        pthread_cond_wait(&p->cv, &p->mu); /* the writer always drains */
+    p->full[(p->head + p->nfull) % PIPE_DEPTH] = s;
+    p->nfull++;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    return SM_OK;
+}
+
+static sm_err_t pipe_start(pipe_t *p, ingest_t *g, sm_type_t *schema, pthread_t *th, sm_error_t *e)
+{
+    memset(p, 0, sizeof *p);
+    p->g = g;
+    p->schema = schema;
+    if (pthread_mutex_init(&p->mu, NULL))
+        return sm_error_set(e, SM_ERR_NOMEM, "bronze writer: cannot make a mutex");
+    if (pthread_cond_init(&p->cv, NULL)) {
+        pthread_mutex_destroy(&p->mu);
+        return sm_error_set(e, SM_ERR_NOMEM, "bronze writer: cannot make a condition variable");
+    }
+    if (pthread_create(th, NULL, pipe_writer, p)) {
+        pthread_cond_destroy(&p->cv);
+        pthread_mutex_destroy(&p->mu);
+        return sm_error_set(e, SM_ERR_NOMEM, "bronze writer: cannot start a thread");
+    }
+    return SM_OK;
+}
+
+/* Ends the hand-offs, waits for the writer, frees the pool; returns the
+ * writer's failure (with its message in e) unless read_rc already failed. */
+static sm_err_t pipe_finish(pipe_t *p, pthread_t th, sm_err_t read_rc, sm_error_t *e)
+{
+    pthread_mutex_lock(&p->mu);
+    p->done = true;
+    if (read_rc && !p->rc)
+        p->rc = read_rc; /* the writer drops what is still queued */
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    pthread_join(th, NULL);
+    sm_err_t rc = read_rc;
+    if (!rc && p->rc) {
+        rc = p->rc;
+        if (e)
+            *e = p->err;
+    }
+    for (size_t i = 0; i < p->nspare; i++)
+        sm_batch_free(p->spare[i]);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
     return rc;
 }
 
@@ -239,7 +393,12 @@ sm_err_t sm_bronze_ingest_ex(sm_lake_t *lake, const char *project_dir, const sm_
             ro.filter_value = old_wm;
             ro.max_column = bt->column;
         }
-        rc = sm_pg_read_table(conn, bt->table, &ro, on_batch, &g, &rr, e);
+        pipe_t pipe;
+        pthread_t th;
+        if (!(rc = pipe_start(&pipe, &g, pgs->type, &th, e))) {
+            rc = sm_pg_read_table(conn, bt->table, &ro, pipe_handoff, &pipe, &rr, e);
+            rc = pipe_finish(&pipe, th, rc, e);
+        }
         if (!rc && rr.max_value)
             wm.value = rr.max_value; /* the new mark, committed with the rows */
     }

@@ -14,6 +14,10 @@
  * unchanged mark.  Any failure (lost connection, unknown table,
  * unmappable type) commits nothing: the table keeps its last good version.
  *
+ * Threads: a PostgreSQL table is read and decoded on the caller's thread
+ * while a writer thread it starts (and joins before returning) encodes the
+ * batches into Parquet; the commit is made on the caller's thread.
+ *
  * File and HTTP sources (pipeline/bronze_read.h) land the same way: every
  * file (or every page) of one run in one commit replacing today's
  * partition, `_source` being the format ("csv", "jsonl", "json",
