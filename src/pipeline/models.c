@@ -550,9 +550,11 @@ sm_err_t sm_models_run(sm_models_job_t *jobs, size_t n, const sm_models_run_opts
     size_t nended = 0;
     pthread_mutex_lock(&d.mu);
     while (!rc) {
-        size_t i;
+        size_t i, before = nended;
+        bool started = false;
         while (d.running < workers && (i = next_ready(&d)) != SIZE_MAX) {
             jobs[i].state = SM_JOB_RUNNING;
+            started = true;
             d.running++;
             slots[i] = (slot_t){&d, i};
             if ((rc = sm_pool_submit(g, job_task, &slots[i], e))) {
@@ -566,7 +568,10 @@ sm_err_t sm_models_run(sm_models_job_t *jobs, size_t n, const sm_models_run_opts
         nended += report(&d, scratch);
         if (rc || nended == n)
             break;
-        if (o->tick && sm_clock_mono_ns() - last_tick >= (int64_t)tick_ms * 1000000) {
+        /* at once when jobs start or end (a short run still shows what
+         * runs), and every tick_ms for the clock */
+        if (o->tick && (started || nended != before ||
+                        sm_clock_mono_ns() - last_tick >= (int64_t)tick_ms * 1000000)) {
             sm_models_status_t st;
             status(&d, t0, &st);
             last_tick = sm_clock_mono_ns();

@@ -104,8 +104,8 @@ typedef struct sm_models_run_opts {
     /* job i ended (ok, failed or skipped); on the calling thread; may be
      * NULL */
     void (*done)(void *arg, size_t i);
-    /* every tick_ms (0 = 100) while jobs run; on the calling thread; may be
-     * NULL */
+    /* when jobs start or end, and every tick_ms (0 = 100) while they run; on the calling thread;
+     * may be NULL */
     void (*tick)(void *arg, const sm_models_status_t *st);
     unsigned tick_ms;
     void *arg;
