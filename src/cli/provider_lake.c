@@ -45,17 +45,26 @@ static int64_t snapshot_rows(const sm_delta_snapshot_t *s)
     return total;
 }
 
-static sm_err_t open_table(sm_lake_provider_t *lp, const char *layer, const char *name,
-                           sm_lake_table_t *t, sm_delta_snapshot_t **snap, sm_error_t *e)
+/* The table's snapshot at `version` (-1: the latest). */
+static sm_err_t open_table_at(sm_lake_provider_t *lp, const char *layer, const char *name,
+                              int64_t version, sm_lake_table_t *t, sm_delta_snapshot_t **snap,
+                              sm_error_t *e)
 {
     char full[600];
     snprintf(full, sizeof full, "%s.%s", layer, name);
+    sm_delta_at_t at = {.kind = SM_DELTA_AT_VERSION, .version = version};
     sm_err_t rc = sm_lake_resolve(lp->lake, full, t, e);
     if (!rc)
-        rc = sm_delta_snapshot_load(t->store, t->prefix, NULL, snap, e);
+        rc = sm_delta_snapshot_load(t->store, t->prefix, version >= 0 ? &at : NULL, snap, e);
     if (rc)
         sm_lake_table_free(t);
     return rc;
+}
+
+static sm_err_t open_table(sm_lake_provider_t *lp, const char *layer, const char *name,
+                           sm_lake_table_t *t, sm_delta_snapshot_t **snap, sm_error_t *e)
+{
+    return open_table_at(lp, layer, name, -1, t, snap, e);
 }
 
 /* Every row of a table (small tables: gold, runs), or SM_ERR_NOT_FOUND. */
@@ -259,15 +268,15 @@ static sm_err_t describe_table(void *ctx, const char *layer, const char *name, s
     return SM_OK;
 }
 
-static sm_err_t preview(void *ctx, const char *layer, const char *name, uint64_t offset,
-                        size_t limit, sm_prov_result_t *out, sm_error_t *e)
+static sm_err_t preview(void *ctx, const char *layer, const char *name, int64_t version,
+                        uint64_t offset, size_t limit, sm_prov_result_t *out, sm_error_t *e)
 {
     sm_lake_provider_t *lp = ctx;
     memset(out, 0, sizeof *out);
     sm_lake_table_t t;
     sm_delta_snapshot_t *s = NULL;
     sm_delta_scan_t *scan = NULL;
-    sm_err_t rc = open_table(lp, layer, name, &t, &s, e);
+    sm_err_t rc = open_table_at(lp, layer, name, version, &t, &s, e);
     if (rc)
         return rc;
     out->total_rows = snapshot_rows(s);

@@ -287,24 +287,30 @@ static sm_err_t parse_u64_arg(sm_req_t *rq, const char *key, uint64_t dflt, uint
 static sm_err_t api_rows(sm_req_t *rq, sm_jw_t *w, sm_error_t *e)
 {
     sm_serve_t *s = rq->srv;
-    uint64_t offset, limit;
+    uint64_t offset, limit, version;
     sm_err_t rc = parse_u64_arg(rq, "offset", 0, INT64_MAX, &offset, e);
     if (!rc)
         rc = parse_u64_arg(rq, "limit", 50, API_PREVIEW_MAX, &limit, e);
+    /* time travel: the table as of a version (absent: the latest) */
+    bool at = sm_req_arg(rq, "version") != NULL;
+    if (!rc)
+        rc = parse_u64_arg(rq, "version", 0, INT64_MAX, &version, e);
     if (rc)
         return rc;
     sm_prov_result_t r = {0};
     if (!s->prov.vt->preview)
         return sm_error_set(e, SM_ERR_UNSUPPORTED, "preview is not available");
     sm_serve_prov_lock(s);
-    rc = s->prov.vt->preview(s->prov.ctx, rq->path.layer, rq->path.table, offset, (size_t)limit, &r,
-                             e);
+    rc = s->prov.vt->preview(s->prov.ctx, rq->path.layer, rq->path.table,
+                             at ? (int64_t)version : -1, offset, (size_t)limit, &r, e);
     sm_serve_prov_unlock(s);
     if (!rc) {
         sm_buf_t tmp = SM_BUF_INIT;
         sm_jw_obj(w);
         sm_jw_kuint(w, "offset", offset);
         sm_jw_kuint(w, "limit", limit);
+        if (at)
+            sm_jw_kuint(w, "version", version);
         jw_result(w, &r, &tmp);
         sm_jw_end(w);
         sm_buf_free(&tmp);

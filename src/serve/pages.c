@@ -398,26 +398,31 @@ static uint64_t arg_u64(sm_req_t *rq, const char *key, uint64_t dflt, uint64_t m
     return x > max ? max : x;
 }
 
-static sm_err_t pager(sm_buf_t *b, const char *layer, const char *name, uint64_t offset,
-                      size_t shown, int64_t total, sm_error_t *e)
+/* Rows [offset, offset + shown) of total, with links to the pages before
+ * and after (as of `version`, -1: the latest). */
+static sm_err_t pager(sm_buf_t *b, const char *layer, const char *name, int64_t version,
+                      uint64_t offset, size_t shown, int64_t total, sm_error_t *e)
 {
     sm_err_t rc = SM_OK;
-    char from[48], to[48], tot[48];
+    char from[48], to[48], tot[48], at[48] = "";
+    if (version >= 0)
+        snprintf(at, sizeof at, "&version=%" PRId64, version);
     sm_html_fmt_num((double)(shown ? offset + 1 : offset), 0, from, sizeof from);
     sm_html_fmt_num((double)(offset + shown), 0, to, sizeof to);
     num_or_dash(total, tot, sizeof tot);
     P("<nav class=\"pager\" data-layer=\"%s\" data-table=\"%s\" data-offset=\"%" PRIu64
-      "\" data-limit=\"%d\"><span class=\"range\">Rows %s\xE2\x80\x93%s of %s</span>",
-      layer, name, offset, PREVIEW_ROWS, from, to, tot);
+      "\" data-limit=\"%d\" data-version=\"%" PRId64
+      "\"><span class=\"range\">Rows %s\xE2\x80\x93%s of %s</span>",
+      layer, name, offset, PREVIEW_ROWS, version, from, to, tot);
     if (offset > 0)
-        P("<a class=\"prev\" href=\"/lake/%s/%s?offset=%" PRIu64 "\">\xE2\x86\x90 Previous</a>",
-          layer, name, offset > PREVIEW_ROWS ? offset - PREVIEW_ROWS : 0);
+        P("<a class=\"prev\" href=\"/lake/%s/%s?offset=%" PRIu64 "%s\">\xE2\x86\x90 Previous</a>",
+          layer, name, offset > PREVIEW_ROWS ? offset - PREVIEW_ROWS : 0, at);
     else
         S("<span class=\"prev disabled\">\xE2\x86\x90 Previous</span>");
     bool more = total < 0 ? shown == PREVIEW_ROWS : (int64_t)(offset + shown) < total;
     if (more)
-        P("<a class=\"next\" href=\"/lake/%s/%s?offset=%" PRIu64 "\">Next \xE2\x86\x92</a>", layer,
-          name, offset + shown);
+        P("<a class=\"next\" href=\"/lake/%s/%s?offset=%" PRIu64 "%s\">Next \xE2\x86\x92</a>",
+          layer, name, offset + shown, at);
     else
         S("<span class=\"next disabled\">Next \xE2\x86\x92</span>");
     S("</nav>");
@@ -431,6 +436,9 @@ static sm_err_t page_table(sm_req_t *rq, sm_buf_t *b, sm_error_t *e)
     sm_prov_table_desc_t d = {0};
     sm_prov_result_t r = {0};
     uint64_t offset = arg_u64(rq, "offset", 0, INT64_MAX);
+    /* time travel: ?version=N previews the table as of version N */
+    int64_t version =
+        sm_req_arg(rq, "version") ? (int64_t)arg_u64(rq, "version", 0, INT64_MAX) : -1;
     if (!s->prov.vt->describe_table)
         return sm_error_set(e, SM_ERR_UNSUPPORTED, "the lake browser is not available");
     sm_serve_prov_lock(s);
@@ -439,7 +447,7 @@ static sm_err_t page_table(sm_req_t *rq, sm_buf_t *b, sm_error_t *e)
     sm_err_t prc = SM_ERR_UNSUPPORTED;
     sm_error_clear(&pe);
     if (!rc && s->prov.vt->preview)
-        prc = s->prov.vt->preview(s->prov.ctx, layer, name, offset, PREVIEW_ROWS, &r, &pe);
+        prc = s->prov.vt->preview(s->prov.ctx, layer, name, version, offset, PREVIEW_ROWS, &r, &pe);
     sm_serve_prov_unlock(s);
     char title[2 * SM_NAME_MAX + 2];
     snprintf(title, sizeof title, "%s.%s", layer, name);
@@ -462,10 +470,15 @@ static sm_err_t page_table(sm_req_t *rq, sm_buf_t *b, sm_error_t *e)
       rows, files, size, ver);
     /* preview with paging */
     S("<section class=\"card wide\" id=\"preview\"><h2>Preview</h2>");
+    if (version >= 0)
+        P("<p id=\"as-of\">As of version %" PRId64
+          " &middot; <a href=\"/lake/%s/%s\">latest</a></p>",
+          version, layer, name);
     if (prc == SM_OK) {
         size_t shown = sm_prov_result_rows(&r);
         if (!rc)
-            rc = pager(b, layer, name, offset, shown, r.total_rows >= 0 ? r.total_rows : d.rows, e);
+            rc = pager(b, layer, name, version, offset, shown,
+                       r.total_rows >= 0 ? r.total_rows : (version >= 0 ? -1 : d.rows), e);
         S("<div id=\"preview-rows\">");
         if (!rc)
             rc = sm_serve_render_result(b, &r, PREVIEW_ROWS, e);
@@ -501,7 +514,10 @@ static sm_err_t page_table(sm_req_t *rq, sm_buf_t *b, sm_error_t *e)
     for (size_t i = 0; i < d.nhistory && !rc; i++) {
         char when[48];
         sm_html_fmt_time(d.history[i].ts_ms, when, sizeof when);
-        P("<tr><td class=\"num\">%" PRId64 "</td><td>%s</td><td>", d.history[i].version, when);
+        /* each version links to the table as it was then */
+        P("<tr><td class=\"num\"><a href=\"/lake/%s/%s?version=%" PRId64 "\">%" PRId64
+          "</a></td><td>%s</td><td>",
+          layer, name, d.history[i].version, d.history[i].version, when);
         H(d.history[i].operation);
         S("</td><td class=\"mono\">");
         H(d.history[i].detail);

@@ -236,9 +236,11 @@ typedef struct sm_provider_vt {
     /* SM_ERR_NOT_FOUND for an unknown table. */
     sm_err_t (*describe_table)(void *ctx, const char *layer, const char *name, sm_arena_t *a,
                                sm_prov_table_desc_t *out, sm_error_t *e);
-    /* Rows [offset, offset + limit) of the table in its natural order. */
-    sm_err_t (*preview)(void *ctx, const char *layer, const char *name, uint64_t offset,
-                        size_t limit, sm_prov_result_t *out, sm_error_t *e);
+    /* Rows [offset, offset + limit) of the table in its natural order, as
+     * of `version` (-1: the latest; SM_ERR_NOT_FOUND for a version the
+     * table does not have). */
+    sm_err_t (*preview)(void *ctx, const char *layer, const char *name, int64_t version,
+                        uint64_t offset, size_t limit, sm_prov_result_t *out, sm_error_t *e);
     /* Runs one read-only statement; at most max_rows rows (truncated set
      * when there were more).  On a syntax or binding error fills *pos. */
     sm_err_t (*query)(void *ctx, const char *sql, size_t max_rows, sm_prov_result_t *out,

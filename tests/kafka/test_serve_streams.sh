@@ -87,6 +87,18 @@ expect_eq "live card topic" "$(jq -r .topic "$state/stream.json")" "$topic"
 expect_eq "live card batches" "$(jq -r .batches "$state/stream.json")" 2
 expect_eq "live card events (valid ones)" "$(jq -r .events "$state/stream.json")" 300
 check "live card state" jq -e '.state == "running" or .state == "idle"' "$state/stream.json" >/dev/null
+# time travel in the lake browser, on the real lake: the sink as of version
+# 0 (its first batch) against the latest; a version it does not have is 404
+sum_tx() { jq '[.rows[][2]] | add' "$1"; }
+curl -sf -m 30 "$base/api/tables/gold/ventes_par_pays_live/rows?limit=100&version=0" >"$state/v0.json"
+expect_eq "GET rows as of version 0" "$?" 0
+curl -sf -m 30 "$base/api/tables/gold/ventes_par_pays_live/rows?limit=100" >"$state/vlast.json"
+expect_eq "the latest rows count every valid event" "$(sum_tx "$state/vlast.json")" 300
+v0=$(sum_tx "$state/v0.json")
+check "version 0 counts the first batch only" test "$v0" -gt 0 -a "$v0" -lt 300
+expect_eq "version 0 is said" "$(jq -r .version "$state/v0.json")" 0
+expect_eq "a version the sink lacks is 404" \
+  "$(curl -s -o /dev/null -w '%{http_code}' -m 30 "$base/api/tables/gold/ventes_par_pays_live/rows?version=999")" 404
 check "a latency" jq -e '.streams[0].latency_ms >= 0' "$state/streams.json" >/dev/null
 page=$(curl -sf -m 30 "$base/stream")
 check "the page shows the topic" grep -q 'id="topics"' <<<"$page"

@@ -144,13 +144,20 @@ static sm_err_t make_result(sm_type_t *schema, const char *const *cells, size_t 
     return SM_OK;
 }
 
-static sm_err_t preview(void *ctx, const char *layer, const char *name, uint64_t offset,
-                        size_t limit, sm_prov_result_t *out, sm_error_t *e)
+static sm_err_t preview(void *ctx, const char *layer, const char *name, int64_t version,
+                        uint64_t offset, size_t limit, sm_prov_result_t *out, sm_error_t *e)
 {
     (void)ctx;
     if (strcmp(layer, "silver") != 0 || strcmp(name, "master_ventes") != 0)
         return sm_error_set(e, SM_ERR_NOT_FOUND, "no table %s.%s", layer, name);
-    size_t n = offset >= FAKE_PREVIEW_ROWS ? 0 : FAKE_PREVIEW_ROWS - (size_t)offset;
+    /* versions 0..3 (the latest): version v holds the first
+     * FAKE_PREVIEW_ROWS - FAKE_ROWS_PER_VERSION * (3 - v) rows */
+    if (version > 3)
+        return sm_error_set(e, SM_ERR_NOT_FOUND, "silver.master_ventes has no version %lld",
+                            (long long)version);
+    size_t all =
+        FAKE_PREVIEW_ROWS - (version >= 0 ? FAKE_ROWS_PER_VERSION * (size_t)(3 - version) : 0);
+    size_t n = offset >= all ? 0 : all - (size_t)offset;
     if (n > limit)
         n = limit;
     sm_field_t f[4] = {{"order_id", sm_type_int64(), false},
@@ -177,7 +184,7 @@ static sm_err_t preview(void *ctx, const char *layer, const char *name, uint64_t
     }
     rc = make_result(schema, cells, n, out, e);
     if (!rc)
-        out->total_rows = FAKE_PREVIEW_ROWS;
+        out->total_rows = (int64_t)all;
 out:
     sm_free(cells);
     sm_free(text);

@@ -19,6 +19,9 @@
 #define FAKE_CUSTOMERS 89
 #define FAKE_VIP 40
 #define FAKE_PREVIEW_ROWS 120
+/* silver.master_ventes: each version before the latest (3) has this many
+ * rows fewer (time travel in the lake browser) */
+#define FAKE_ROWS_PER_VERSION 30
 #define FAKE_HOSTILE "<script>alert(1)</script> & \"Co\" 'x'"
 
 typedef struct fake fake_t;

@@ -271,11 +271,41 @@ static void test_api_shapes(void)
     json_decref(j);
     resp_free(&r);
 
+    /* time travel: version 1 holds 2 * FAKE_ROWS_PER_VERSION rows fewer */
+    r = get("/api/tables/silver/master_ventes/rows?offset=0&limit=500&version=1");
+    j = parse(&r);
+    CHECK_EQ_INT(r.status, 200);
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "version")), 1);
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "total_rows")),
+                 FAKE_PREVIEW_ROWS - 2 * FAKE_ROWS_PER_VERSION);
+    CHECK_EQ_INT(json_integer_value(json_object_get(j, "row_count")),
+                 FAKE_PREVIEW_ROWS - 2 * FAKE_ROWS_PER_VERSION);
+    json_decref(j);
+    resp_free(&r);
+    r = get("/api/tables/silver/master_ventes/rows?version=9");
+    CHECK_EQ_INT(r.status, 404);
+    resp_free(&r);
+    r = get("/lake/silver/master_ventes?version=1&offset=50");
+    CHECK_EQ_INT(r.status, 200);
+    CHECK(strstr(body(&r), "As of version 1") != NULL);
+    CHECK(strstr(body(&r), "data-version=\"1\"") != NULL);
+    /* the pager keeps the version; 120 - 2 * 30 rows at version 1 */
+    CHECK(strstr(body(&r), "href=\"/lake/silver/master_ventes?offset=0&version=1\"") != NULL);
+    CHECK(strstr(body(&r), "Rows 51\xE2\x80\x93"
+                           "60 of 60") != NULL);
+    resp_free(&r);
+    r = get("/lake/silver/master_ventes");
+    CHECK(strstr(body(&r), "href=\"/lake/silver/master_ventes?version=2\"") != NULL);
+    CHECK(strstr(body(&r), "As of version") == NULL);
+    resp_free(&r);
+
     const char *bad[] = {"/api/tables/silver/master_ventes/rows?limit=501",
                          "/api/tables/silver/master_ventes/rows?offset=-1",
                          "/api/tables/silver/master_ventes/rows?offset=abc",
-                         "/api/tables/silver/master_ventes/rows?offset=%zz"};
-    for (size_t i = 0; i < 4; i++) {
+                         "/api/tables/silver/master_ventes/rows?offset=%zz",
+                         "/api/tables/silver/master_ventes/rows?version=-1",
+                         "/api/tables/silver/master_ventes/rows?version=x"};
+    for (size_t i = 0; i < 6; i++) {
         r = get(bad[i]);
         j = parse(&r);
         CHECK_EQ_INT(r.status, 400);

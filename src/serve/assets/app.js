@@ -144,10 +144,10 @@
   }
 
   /* ---- lake browser paging ----------------------------------------- */
-  function pagerLink(cls, label, layer, table, offset, enabled) {
+  function pagerLink(cls, label, layer, table, offset, at, enabled) {
     if (!enabled) return el('span', cls + ' disabled', label);
     var a = el('a', cls, label);
-    a.href = '/lake/' + layer + '/' + table + '?offset=' + offset;
+    a.href = '/lake/' + layer + '/' + table + '?offset=' + offset + at;
     return a;
   }
   document.addEventListener('click', function (ev) {
@@ -156,9 +156,11 @@
     var nav = a.closest('nav.pager');
     var layer = nav.getAttribute('data-layer'), table = nav.getAttribute('data-table');
     var limit = Number(nav.getAttribute('data-limit')) || 50;
+    var version = Number(nav.getAttribute('data-version'));
+    var at = version >= 0 ? '&version=' + version : '';
     var offset = Number(new URL(a.href, location.href).searchParams.get('offset')) || 0;
     ev.preventDefault();
-    fetch('/api/tables/' + layer + '/' + table + '/rows?offset=' + offset + '&limit=' + limit, { credentials: 'same-origin' })
+    fetch('/api/tables/' + layer + '/' + table + '/rows?offset=' + offset + '&limit=' + limit + at, { credentials: 'same-origin' })
       .then(function (r) { return r.json(); })
       .then(function (res) {
         if (!res.columns) return;
@@ -168,9 +170,9 @@
         nav.setAttribute('data-offset', String(offset));
         nav.replaceChildren(
           el('span', 'range', 'Rows ' + fmt(n ? offset + 1 : offset) + '\u2013' + fmt(offset + n) + ' of ' + (total === null ? '-' : fmt(total))),
-          pagerLink('prev', '\u2190 Previous', layer, table, Math.max(0, offset - limit), offset > 0),
-          pagerLink('next', 'Next \u2192', layer, table, offset + n, more));
-        history.replaceState(null, '', '/lake/' + layer + '/' + table + '?offset=' + offset);
+          pagerLink('prev', '\u2190 Previous', layer, table, Math.max(0, offset - limit), at, offset > 0),
+          pagerLink('next', 'Next \u2192', layer, table, offset + n, at, more));
+        history.replaceState(null, '', '/lake/' + layer + '/' + table + '?offset=' + offset + at);
       })
       .catch(function () { location.href = a.href; });
   });
