@@ -80,7 +80,7 @@ if ! timeout 600 "$smelt" --project "$proj" run >"$state/run.out" 2>&1; then
 fi
 
 # ---- what the dashboard must show, computed without smelt --------------------
-if ! "$py" - "$state/lake" "$state/expected.json" <<'PY' 2>"$state/expected.err"; then
+cat >"$state/expected.py" <<'PY'
 import json, os, sys
 import duckdb
 from deltalake import DeltaTable
@@ -128,8 +128,17 @@ json.dump({
     "gold_top": sorted([[r["pays"], r["revenue"]] for r in gold_top], key=lambda x: -x[1]),
 }, open(out, "w"), default=str)
 PY
+# This oracle (DuckDB and delta-rs in one process) aborted once in the
+# library (SIGABRT) while another test loaded the machine: that case alone
+# gets one more try; any other failure, or a second abort, fails.
+for _ in 1 2; do
+  "$py" "$state/expected.py" "$state/lake" "$state/expected.json" 2>"$state/expected.err"
+  rc=$?
+  [[ $rc -eq 134 ]] || break
+done
+if [[ $rc -ne 0 ]]; then
   cat "$state/expected.err" >&2
-  echo "FAILED: computing the expected numbers with duckdb/deltalake" >&2
+  echo "FAILED: computing the expected numbers with duckdb/deltalake (exit $rc)" >&2
   exit 1
 fi
 
