@@ -261,6 +261,33 @@ static int64_t int_key(const sm_vector_t *v, size_t r)
     }
 }
 
+/* The group of row r, whose key bytes are key[0..kn) with hash h: found in
+ * the table, or made.  *gid is set, or — when the table spills and the key
+ * is new — the row goes to its spill bucket and *spilled is true. */
+static inline sm_err_t group_of(table_t *t, const sm_batch_t *b, uint32_t r, const uint8_t *key,
+                                size_t kn, uint64_t h, uint64_t *gid, bool *spilled, sm_error_t *e)
+{
+    *spilled = false;
+    uint64_t *slot = sm_ht_find_hashed(t->ht, key, kn, h);
+    if (slot) {
+        *gid = *slot;
+        return SM_OK;
+    }
+    if (t->spilling) {
+        unsigned bk = bucket_of(h, t->depth);
+        t->srows[bk][t->nsrows[bk]++] = r;
+        *spilled = true;
+        return SM_OK;
+    }
+    bool fresh;
+    sm_err_t rc = sm_ht_insert_hashed(t->ht, key, kn, h, &slot, &fresh, e);
+    if (rc)
+        return rc;
+    *slot = *gid = t->ngroups;
+    t->key_bytes += kn;
+    return new_group(t, b, r, e);
+}
+
 /* The group of each row sel[0..n) of a batch with one STRING/BINARY key
  * (g->str1): the table is keyed by the value's raw bytes (equal bytes,
  * equal key; NULL has its own group, null_gid).  Rows with a group go to
@@ -303,22 +330,11 @@ static sm_err_t feed_str1(table_t *t, const prep_t *pp, const uint32_t *sel, siz
             continue;
         }
         pkey = NULL;
-        uint64_t *slot = sm_ht_find_hashed(t->ht, key, kn, pp->hash[r]);
-        if (slot) {
-            gid = *slot;
-        } else if (t->spilling) {
-            unsigned bk = bucket_of(pp->hash[r], t->depth);
-            t->srows[bk][t->nsrows[bk]++] = r;
+        bool spilled;
+        if ((rc = group_of(t, b, r, key, kn, pp->hash[r], &gid, &spilled, e)))
+            return rc;
+        if (spilled)
             continue;
-        } else {
-            bool fresh;
-            if ((rc = sm_ht_insert_hashed(t->ht, key, kn, pp->hash[r], &slot, &fresh, e)))
-                return rc;
-            *slot = gid = t->ngroups;
-            t->key_bytes += kn;
-            if ((rc = new_group(t, b, r, e)))
-                return rc;
-        }
         pkey = key;
         pkn = kn;
         pgid = (uint32_t)gid;
@@ -405,23 +421,12 @@ static sm_err_t table_feed(table_t *t, const prep_t *pp, const uint32_t *sel, si
                 continue;
             }
             pkey = NULL;
-            uint64_t *slot = sm_ht_find_hashed(t->ht, key, kn, pp->hash[r]);
             uint64_t gid;
-            if (slot) {
-                gid = *slot;
-            } else if (t->spilling) {
-                unsigned k = bucket_of(pp->hash[r], t->depth);
-                t->srows[k][t->nsrows[k]++] = r;
+            bool spilled;
+            if ((rc = group_of(t, b, r, key, kn, pp->hash[r], &gid, &spilled, e)))
+                return rc;
+            if (spilled)
                 continue;
-            } else {
-                bool fresh;
-                if ((rc = sm_ht_insert_hashed(t->ht, key, kn, pp->hash[r], &slot, &fresh, e)))
-                    return rc;
-                *slot = gid = t->ngroups;
-                t->key_bytes += kn;
-                if ((rc = new_group(t, b, r, e)))
-                    return rc;
-            }
             pkey = key;
             pkn = kn;
             pgid = (uint32_t)gid;
