@@ -171,6 +171,22 @@ static sm_err_t pipe_handoff(void *ud, sm_batch_t *b, sm_error_t *e)
     return SM_OK;
 }
 
+/* Commits what g's writer holds (the writer is spent, whatever the
+ * outcome) and fills res with its rows, version and bytes. */
+static sm_err_t commit(ingest_t *g, sm_bronze_result_t *res, sm_error_t *e)
+{
+    sm_delta_write_result_t wr;
+    sm_delta_write_t *w = g->w;
+    g->w = NULL;
+    sm_err_t rc = sm_delta_write_commit(w, &wr, e);
+    if (!rc) {
+        res->rows = wr.rows;
+        res->version = wr.version;
+        res->bytes = wr.bytes_added;
+    }
+    return rc;
+}
+
 static sm_err_t pipe_start(pipe_t *p, ingest_t *g, sm_type_t *schema, pthread_t *th, sm_error_t *e)
 {
     memset(p, 0, sizeof *p);
@@ -297,17 +313,8 @@ static sm_err_t ingest_files(sm_lake_t *lake, const char *project_dir, const sm_
         if (!rc)
             rc = sm_bronze_reader_next(rd, &fs, e);
     }
-    if (!rc) {
-        sm_delta_write_result_t wr;
-        sm_delta_write_t *w = g.w;
-        g.w = NULL;
-        rc = sm_delta_write_commit(w, &wr, e);
-        if (!rc) {
-            res->rows = wr.rows;
-            res->version = wr.version;
-            res->bytes = wr.bytes_added;
-        }
-    }
+    if (!rc)
+        rc = commit(&g, res, e);
     if (rc)
         sm_error_wrap(e, "%s from %s", bname, src->name);
     sm_delta_write_abort(g.w);
@@ -402,17 +409,8 @@ sm_err_t sm_bronze_ingest_ex(sm_lake_t *lake, const char *project_dir, const sm_
         if (!rc && rr.max_value)
             wm.value = rr.max_value; /* the new mark, committed with the rows */
     }
-    if (!rc) {
-        sm_delta_write_result_t wr;
-        sm_delta_write_t *w = g.w;
-        g.w = NULL;
-        rc = sm_delta_write_commit(w, &wr, e);
-        if (!rc) {
-            res->rows = wr.rows;
-            res->version = wr.version;
-            res->bytes = wr.bytes_added;
-        }
-    }
+    if (!rc)
+        rc = commit(&g, res, e);
     if (rc)
         sm_error_wrap(e, "%s from %s.%s", bname, src->name, bt->table);
     sm_delta_write_abort(g.w);
