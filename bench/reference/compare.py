@@ -8,7 +8,8 @@ the same servers, side by side.
 With STATE_DIR (a `smelt services up` stack; its smelt.env already in the
 environment) both sides use the real stack: PostgreSQL, MinIO and Kafka.
 smelt first: `smelt run` with bronze/silver/gold in the three buckets
-(under the prefix smelt/), `smelt produce --count N` to ventes-temps-reel,
+(under the prefix smelt/), `smelt produce --count N` to ventes-temps-reel
+(created beforehand, untimed, by `smelt produce --count 0`),
 `smelt stream --trigger available-now` into gold.ventes_par_pays_live.  Then
 the notebook: s3a://{bronze,silver,gold}/..., N more events to the same
 topic and Structured Streaming from offset N into vue_streaming_pays.  kcat
@@ -138,6 +139,9 @@ def main():
         lake = "project:" + project
         m_ph, m_wall, m_peak, _ = run_smelt(smelt, project, None)
         base = [smelt, "--project", project]
+        # The topic is made before either side's phase 3, untimed: both then
+        # write to an existing topic, and neither pays for its creation.
+        smelt_cmd(base + ["produce", "--count", "0", "--topic", TOPIC])
         _, m_ph["produce"], pk1 = smelt_cmd(base + ["produce", "--count", str(n), "--topic", TOPIC])
         _, m_ph["stream"], pk2 = smelt_cmd(base + ["stream", "--trigger", "available-now"])
         m_wall += m_ph["produce"] + m_ph["stream"]

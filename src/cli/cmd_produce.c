@@ -52,7 +52,7 @@ int sm_cmd_produce(sm_cli_ctx_t *ctx, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     sm_kafka_produce_opts_t po = {.seed = 1};
     const char *bootstrap = NULL;
-    bool any_limit = false, show_progress = false;
+    bool any_limit = false, show_progress = false, create_only = false;
     double d = 0;
     int c, st;
     while ((c = sm_cli_getopt("produce", argc, argv, "ht:r:n:d:b:s:i:p:kP", opts)) != -1) {
@@ -67,7 +67,8 @@ int sm_cmd_produce(sm_cli_ctx_t *ctx, int argc, char **argv)
                 "--rate is events per second (0 = as fast as possible); the run stops after\n"
                 "--count events or --duration seconds, or at Ctrl-C.  With none of rate,\n"
                 "count and duration it sends 50 events 0.1 s apart, as the reference\n"
-                "notebook does.  Event contents are a pure function of --seed and the\n"
+                "notebook does.  --count 0 only creates the topic (if absent) and sends\n"
+                "nothing.  Event contents are a pure function of --seed and the\n"
                 "event id.  Brokers: --bootstrap, else SMELT_KAFKA_BOOTSTRAP / kafka.bootstrap;\n"
                 "with none, an in-process mock cluster whose data vanishes at exit.\n");
             return SM_EXIT_OK;
@@ -80,9 +81,10 @@ int sm_cmd_produce(sm_cli_ctx_t *ctx, int argc, char **argv)
             any_limit = true;
             break;
         case 'n':
-            if ((st = num("--count", optarg, 1, &d)))
+            if ((st = num("--count", optarg, 0, &d)))
                 return st;
             po.count = (uint64_t)d;
+            create_only = po.count == 0;
             any_limit = true;
             break;
         case 'd':
@@ -121,6 +123,9 @@ int sm_cmd_produce(sm_cli_ctx_t *ctx, int argc, char **argv)
     }
     if (optind < argc)
         return sm_cli_usage_error("produce", "unexpected argument \"%s\"", argv[optind]);
+    if (create_only && po.duration_s > 0)
+        return sm_cli_usage_error("produce", "--count 0 (create the topic only) cannot be combined "
+                                             "with --duration");
     if (!any_limit) {
         po.count = 50;
         po.rate = 10;
@@ -149,6 +154,16 @@ int sm_cmd_produce(sm_cli_ctx_t *ctx, int argc, char **argv)
     }
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
+    if (create_only) {
+        const char *topic = po.topic ? po.topic : SM_KAFKA_DEFAULT_TOPIC;
+        bool created = false;
+        sm_err_t rc = sm_kafka_topic_ensure(&po.conf, topic, po.partitions > 0 ? po.partitions : 1,
+                                            1, &created, &e);
+        if (!rc)
+            printf("topic %s: %s, no events sent\n", topic, created ? "created" : "exists");
+        sm_kafka_mock_free(mock);
+        return rc ? sm_cli_fail("produce", &e) : SM_EXIT_OK;
+    }
     sm_kafka_produce_summary_t sum = {0};
     sm_err_t rc = sm_kafka_produce_events(&po, &sum, &e);
     if (show_progress)

@@ -109,6 +109,27 @@ expect_eq "from latest: nothing" "$(sed -n 's/^rows //p' <<<"$c")" 0
 again=$(timeout 120 "$check_bin" produce "$bs" "$topic" 10 "$seed" "$ts_base" 2>&1)
 check "a second run finds the topic" grep -qE "^sent 10 acked 10 failed 0 created 0 " <<<"$again"
 
+# `smelt produce --count 0` only creates the topic: it exists afterwards,
+# with the partitions asked for and no message; a second call finds it.
+smelt_bin=${SMELT_BIN:-$SMELT_BUILD_DIR/smelt}
+if [[ -x "$smelt_bin" ]]; then
+  empty=empty-$$
+  out=$(timeout 120 "$smelt_bin" produce --bootstrap "$bs" --topic "$empty" --partitions 3 --count 0 2>&1)
+  expect_eq "produce --count 0: exits 0" "$?" 0
+  expect_eq "produce --count 0: says created" "$out" "topic $empty: created, no events sent"
+  meta=$(timeout 60 kcat -b "$bs" -L -t "$empty" 2>&1)
+  check "kcat sees the topic with 3 partitions" grep -q "topic \"$empty\" with 3 partitions" <<<"$meta"
+  n=$(timeout 60 kcat -b "$bs" -C -t "$empty" -e -q -o beginning 2>/dev/null | wc -l)
+  expect_eq "produce --count 0: no message" "$n" 0
+  out=$(timeout 120 "$smelt_bin" produce --bootstrap "$bs" --topic "$empty" --count 0 2>&1)
+  expect_eq "produce --count 0 again: exists" "$out" "topic $empty: exists, no events sent"
+  timeout 60 "$smelt_bin" produce --count 0 --duration 1 >/dev/null 2>&1
+  expect_eq "--count 0 with --duration: usage error" "$?" 2
+else
+  echo "FAILED: $smelt_bin not built" >&2
+  exit 1
+fi
+
 if [[ -n "${SMELT_KAFKA_BENCH:-}" ]]; then
   echo "bench: $(timeout 600 "$check_bin" produce "$bs" "bench-$$" "$SMELT_KAFKA_BENCH" 1 0 2>&1)"
 fi
