@@ -318,8 +318,9 @@ const char *sm_dml_params(sm_qctx_t *q, const sm_sql_expr_t *pred, const char *e
 
 /* The plan of one file: [m] (count) or the rows where m is not TRUE. */
 static sm_err_t delete_plan(binder_t *b, const sm_dml_target_t *t, size_t fi,
-                            const sm_sql_expr_t *where, bool rows, sm_op_t **op, sm_error_t *e)
+                            const sm_sql_stmt_t *st, bool rows, sm_op_t **op, sm_error_t *e)
 {
+    const sm_sql_expr_t *where = st->u.delete_.where;
     scope_t sc = {0};
     sm_lp_t *scan = NULL, *lp;
     sm_expr_t *m = NULL;
@@ -348,12 +349,6 @@ static sm_err_t delete_plan(binder_t *b, const sm_dml_target_t *t, size_t fi,
     return sm_plan_build(b->q, lp, op, NULL, e);
 }
 
-static sm_err_t delete_plan_st(binder_t *b, const sm_dml_target_t *t, size_t fi,
-                               const sm_sql_stmt_t *st, bool rows, sm_op_t **op, sm_error_t *e)
-{
-    return delete_plan(b, t, fi, st->u.delete_.where, rows, op, e);
-}
-
 typedef sm_err_t (*plan_fn)(binder_t *b, const sm_dml_target_t *t, size_t fi,
                             const sm_sql_stmt_t *st, bool rows, sm_op_t **op, sm_error_t *e);
 
@@ -366,6 +361,44 @@ static sm_err_t dry_run(binder_t *b, const sm_dml_target_t *t, const size_t *can
         sm_op_t *op = NULL;
         rc = fn(b, t, cand[0], st, rows, &op, e);
         sm_op_free(op);
+    }
+    return rc;
+}
+
+/* The copy-on-write pass shared by DELETE and UPDATE.  For each candidate
+ * file, fn's count plan says how many of its rows match; a file with
+ * matches is removed and rewritten with fn's rows plan, unless `deleting`
+ * and every row matched (nothing of it stays).  Adds the matches to
+ * *matched and the rows written to *written. */
+static sm_err_t rewrite_matching(binder_t *b, const sm_dml_target_t *t, const size_t *cand,
+                                 size_t ncand, const sm_sql_stmt_t *st, plan_fn fn, bool deleting,
+                                 sm_dml_rewrite_t *rw, int64_t *matched, int64_t *written,
+                                 sm_error_t *e)
+{
+    sm_err_t rc = SM_OK;
+    for (size_t k = 0; k < ncand && !rc; k++) {
+        size_t fi = cand[k];
+        sm_op_t *op = NULL;
+        int64_t nrows = 0, hit = 0, out = 0;
+        rc = fn(b, t, fi, st, false, &op, e);
+        if (!rc)
+            rc = sm_dml_count(op, 0, &nrows, &hit, e);
+        sm_op_free(op);
+        if (rc || hit == 0)
+            continue;
+        sm_dml_rewrite_remove(rw, fi);
+        *matched += hit;
+        if (deleting && hit == nrows)
+            continue; /* the whole file goes */
+        op = NULL;
+        rc = fn(b, t, fi, st, true, &op, e);
+        if (!rc)
+            rc = sm_dml_rewrite_rows(rw, op, &out, e);
+        sm_op_free(op);
+        *written += out;
+        if (!rc && out != (deleting ? nrows - hit : nrows))
+            rc = sm_error_set(e, SM_ERR_INTERNAL, "%s: %s changed while it was read", rw->operation,
+                              t->snap->files[fi].path);
     }
     return rc;
 }
@@ -387,31 +420,9 @@ sm_err_t sm_dml_delete(sm_qctx_t *q, const sm_sql_stmt_t *st, sm_dml_result_t *r
     if ((rc = sm_dml_candidates(&b, &t, where, &cand, &ncand, e)))
         return rc;
     if (q->dry_run)
-        return dry_run(&b, &t, cand, ncand, st, delete_plan_st, e);
-    for (size_t k = 0; k < ncand && !rc; k++) {
-        size_t fi = cand[k];
-        sm_op_t *op = NULL;
-        int64_t nrows = 0, hit = 0, kept = 0;
-        rc = delete_plan(&b, &t, fi, where, false, &op, e);
-        if (!rc)
-            rc = sm_dml_count(op, 0, &nrows, &hit, e);
-        sm_op_free(op);
-        if (rc || hit == 0)
-            continue;
-        sm_dml_rewrite_remove(&rw, fi);
-        r->deleted += hit;
-        if (hit == nrows)
-            continue; /* the whole file goes */
-        op = NULL;
-        rc = delete_plan(&b, &t, fi, where, true, &op, e);
-        if (!rc)
-            rc = sm_dml_rewrite_rows(&rw, op, &kept, e);
-        sm_op_free(op);
-        r->copied += kept;
-        if (!rc && kept != nrows - hit)
-            rc = sm_error_set(e, SM_ERR_INTERNAL, "DELETE: %s changed while it was read",
-                              t.snap->files[fi].path);
-    }
+        return dry_run(&b, &t, cand, ncand, st, delete_plan, e);
+    rc = rewrite_matching(&b, &t, cand, ncand, st, delete_plan, true, &rw, &r->deleted, &r->copied,
+                          e);
     if (!rc)
         rc = sm_dml_rewrite_commit(&rw, r, e);
     sm_dml_rewrite_abort(&rw);
@@ -504,25 +515,10 @@ sm_err_t sm_dml_update(sm_qctx_t *q, const sm_sql_stmt_t *st, sm_dml_result_t *r
         return rc;
     if (q->dry_run)
         return dry_run(&b, &t, cand, ncand, st, update_plan, e);
-    for (size_t k = 0; k < ncand && !rc; k++) {
-        size_t fi = cand[k];
-        sm_op_t *op = NULL;
-        int64_t nrows = 0, hit = 0, written = 0;
-        rc = update_plan(&b, &t, fi, st, false, &op, e);
-        if (!rc)
-            rc = sm_dml_count(op, 0, &nrows, &hit, e);
-        sm_op_free(op);
-        if (rc || hit == 0)
-            continue;
-        sm_dml_rewrite_remove(&rw, fi);
-        op = NULL;
-        rc = update_plan(&b, &t, fi, st, true, &op, e);
-        if (!rc)
-            rc = sm_dml_rewrite_rows(&rw, op, &written, e);
-        sm_op_free(op);
-        r->updated += hit;
-        r->copied += written - hit;
-    }
+    int64_t written = 0;
+    rc = rewrite_matching(&b, &t, cand, ncand, st, update_plan, false, &rw, &r->updated, &written,
+                          e);
+    r->copied += written - r->updated;
     if (!rc)
         rc = sm_dml_rewrite_commit(&rw, r, e);
     sm_dml_rewrite_abort(&rw);
