@@ -3,19 +3,9 @@
 // fake provider; this script checks what a person would see and saves
 // screenshots.  Usage: node browser.cjs NODE_MODULES SERVE_FAKE_BIN OUT_DIR
 'use strict';
-const path = require('path');
-const fs = require('fs');
-const os = require('os');
 const { spawn } = require('child_process');
+const { check, openPage, run } = require('./browser_common.cjs');
 const [nodeModules, fakeBin, outDir] = process.argv.slice(2);
-const { chromium } = require(path.join(nodeModules, 'playwright-core'));
-
-let passed = 0, failed = 0;
-function check(desc, cond, detail) {
-  if (cond) { passed++; return; }
-  failed++;
-  console.error('FAIL: ' + desc + (detail !== undefined ? ' (got ' + JSON.stringify(detail) + ')' : ''));
-}
 
 function startServer() {
   return new Promise((resolve, reject) => {
@@ -32,30 +22,11 @@ function startServer() {
 }
 
 async function main() {
-  fs.mkdirSync(outDir, { recursive: true });
   const { proc, base } = await startServer();
   const send = (line) => proc.stdin.write(line + '\n');
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smelt-chromium-'));
-  const ctx = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const problems = [];
-  const page = ctx.pages()[0] || await ctx.newPage();
-  page.setDefaultTimeout(10000);
-  page.on('console', (m) => {
-    // failed requests are judged by the response listener below
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-  });
-  page.on('response', (r) => {
-    // the console's refused statement is the one expected error answer
-    if (r.status() >= 400 && !(r.status() === 400 && r.url().endsWith('/api/query'))) problems.push(r.status() + ' ' + r.url());
-  });
-  page.on('pageerror', (e) => problems.push(String(e)));
-  const shot = (name) => page.screenshot({ path: path.join(outDir, name), fullPage: true });
+  // the console's refused statement is the one expected error answer
+  const { page, problems, shot, count, close } = await openPage({ nodeModules, outDir, timeoutMs: 10000,
+    allowed: (r) => r.status() === 400 && r.url().endsWith('/api/query') });
   try {
     // ---- dashboard ---------------------------------------------------
     await page.goto(base);
@@ -66,7 +37,6 @@ async function main() {
     check('orders KPI', await kpi('kpi-orders') === '830', await kpi('kpi-orders'));
     check('customers KPI', await kpi('kpi-customers') === '89', await kpi('kpi-customers'));
     check('VIP share KPI', await kpi('kpi-vip') === '44.9%', await kpi('kpi-vip'));
-    const count = (sel) => page.locator(sel).count();
     check('top 10 countries: 10 bars', await count('#card-countries svg rect.bar') === 10, await count('#card-countries svg rect.bar'));
     check('categories: 8 bars', await count('#card-categories svg rect.bar') === 8, await count('#card-categories svg rect.bar'));
     check('segments: 2 slices', await count('#card-segments svg path.slice') === 2);
@@ -157,15 +127,10 @@ async function main() {
 
     check('no console errors or CSP violations', problems.length === 0, problems);
   } finally {
-    await ctx.close();
+    await close();
     send('quit');
     proc.stdin.end();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
   }
-  console.log(passed + ' passed, ' + failed + ' failed');
-  process.exit(failed ? 1 : 0);
 }
 
-const deadline = setTimeout(() => { console.error('FAIL: browser test timed out'); process.exit(1); }, 180000);
-deadline.unref();
-main().catch((e) => { console.error('FAIL: ' + (e.stack || e)); process.exit(1); });
+run(main, 180000);

@@ -7,12 +7,11 @@
 // Usage: node browser_lake.cjs NODE_MODULES BASE_URL OUT_DIR EXPECTED_JSON
 // Environment: SMELT_BIN, PROJECT_DIR, TOPIC, SMELT_KAFKA_BOOTSTRAP.
 'use strict';
-const path = require('path');
 const fs = require('fs');
-const os = require('os');
 const { spawn, execFileSync } = require('child_process');
+const common = require('./browser_common.cjs');
+const { check, openPage } = common;
 const [nodeModules, base, outDir, expectedPath] = process.argv.slice(2);
-const { chromium } = require(path.join(nodeModules, 'playwright-core'));
 const want = JSON.parse(fs.readFileSync(expectedPath, 'utf8'));
 const smelt = process.env.SMELT_BIN;
 const project = process.env.PROJECT_DIR;
@@ -21,12 +20,6 @@ const bootstrap = process.env.SMELT_KAFKA_BOOTSTRAP;
 
 const N1 = 600, N2 = 400, N = N1 + N2, SEED = 7;
 
-let passed = 0, failed = 0;
-function check(desc, cond, detail) {
-  if (cond) { passed++; return; }
-  failed++;
-  console.error('FAIL: ' + desc + (detail !== undefined ? ' (got ' + JSON.stringify(detail) + ')' : ''));
-}
 const near = (a, b, tol) => Math.abs(a - b) <= tol;
 // "1,234.50" -> 1234.5
 const parseShown = (s) => Number(String(s).replace(/[,%\s]/g, ''));
@@ -81,27 +74,9 @@ async function waitLive(page, expect, ms) {
 }
 
 async function main() {
-  fs.mkdirSync(outDir, { recursive: true });
-  const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'smelt-chromium-'));
-  const ctx = await chromium.launchPersistentContext(userDataDir, {
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  const problems = [];
-  const page = ctx.pages()[0] || await ctx.newPage();
-  page.setDefaultTimeout(15000);
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
-  });
-  page.on('response', (r) => { if (r.status() >= 400) problems.push(r.status() + ' ' + r.url()); });
-  page.on('pageerror', (e) => problems.push(String(e)));
+  const { page, problems, shot, count, close } = await openPage({ nodeModules, outDir, timeoutMs: 15000 });
   let navigations = 0;
   page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations++; });
-  const shot = (name) => page.screenshot({ path: path.join(outDir, name), fullPage: true });
-  const count = (sel) => page.locator(sel).count();
   const text = async (sel) => (await page.textContent(sel)).trim();
   let streamProc = null;
   try {
@@ -283,13 +258,8 @@ async function main() {
     check('no console errors, CSP violations or failed requests', problems.length === 0, problems);
   } finally {
     if (streamProc) streamProc.kill('SIGKILL');
-    await ctx.close();
-    fs.rmSync(userDataDir, { recursive: true, force: true });
+    await close();
   }
-  console.log(passed + ' passed, ' + failed + ' failed');
-  process.exit(failed ? 1 : 0);
 }
 
-const deadline = setTimeout(() => { console.error('FAIL: browser test timed out'); process.exit(1); }, 360000);
-deadline.unref();
-main().catch((e) => { console.error('FAIL: ' + (e.stack || e)); process.exit(1); });
+common.run(main, 360000);
