@@ -50,6 +50,7 @@ typedef struct run_ctx {
     sm_models_job_t *jobs;
     run_item_t *items; /* by job index */
     const char *conninfo;
+    sm_pg_pool_t *pg; /* PostgreSQL connections shared by the bronze jobs */
     int64_t now;
     const char *run_id;
     sm_query_opts_t qo; /* shared pool, a memory budget per job */
@@ -125,8 +126,9 @@ static sm_err_t run_bronze(run_ctx_t *r, size_t i, sm_error_t *e)
     it->started_ms = sm_clock_wall_ms();
     uint64_t t0 = (uint64_t)sm_clock_mono_ns();
     sm_bronze_result_t res;
-    /* each job opens its own PostgreSQL connection */
-    sm_err_t rc = sm_bronze_ingest_ex(r->lake, r->p->dir, src, bt, r->conninfo, r->now, &res, e);
+    /* the connection comes from the run's pool: one per source and worker */
+    sm_err_t rc =
+        sm_bronze_ingest_pooled(r->lake, r->p->dir, src, bt, r->conninfo, r->pg, r->now, &res, e);
     it->seconds = (double)((uint64_t)sm_clock_mono_ns() - t0) / 1e9;
     it->rows = rc ? -1 : res.rows;
     it->version = rc ? -1 : res.version;
@@ -446,6 +448,10 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
                              .memory_limit =
                                  (size_t)sm_config_get_size(ctx->config, "memory.budget") / workers,
                              .now_us = r.now * 1000};
+    if (sm_pg_pool_new(workers, &r.pg, &e)) {
+        status = sm_cli_fail("run", &e);
+        goto out;
+    }
     r.tty = sm_progress_auto_enabled(stderr);
     sm_models_run_opts_t ro = {
         .workers = workers, .run = run_job, .done = job_done, .tick = draw_status, .arg = &r};
@@ -470,6 +476,7 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
 out:
     sm_models_jobs_free(r.jobs, njob);
     sm_models_plan_free(&plan);
+    sm_pg_pool_free(r.pg);
     sm_pool_free(pool);
     for (size_t i = 0; r.items && i < njob; i++) {
         sm_free(r.items[i].checks);

@@ -69,8 +69,10 @@
  *
  * Threads: one connection belongs to one thread at a time (libpq's rule);
  * callbacks run on the calling thread.  To ingest several tables in
- * parallel, open one connection per thread.  Decoders and schemas are
- * likewise single-threaded; nothing here has global state.
+ * parallel, open one connection per thread, or take them from an
+ * sm_pg_pool_t (which hands each connection to one thread at a time).
+ * Decoders and schemas are likewise single-threaded; nothing here has
+ * global state.
  */
 #ifndef SM_CONNECT_PG_H
 #define SM_CONNECT_PG_H
@@ -214,6 +216,14 @@ const char *sm_pg_where(const sm_pg_conn_t *c);
 /* The server process id of the connection (for pg_terminate_backend). */
 int sm_pg_backend_pid(const sm_pg_conn_t *c);
 
+/* Whether the connection can serve another read: true when it is open
+ * and idle, after rolling back a transaction a failed statement left open
+ * (one round trip then); false when it is lost, busy (mid-COPY) or the
+ * rollback failed: close it then.  A connection whose server went away
+ * while it sat idle (the server closed the socket) is seen as lost without
+ * a round trip.  Same thread rule as every call on the connection. */
+bool sm_pg_reusable(sm_pg_conn_t *c);
+
 /* Runs SQL that returns no rows we want (DDL, SET, INSERT...).  Several
  * statements separated by ';' are allowed (simple protocol).  Fails with
  * SM_ERR_INVALID carrying the server's message (or SM_ERR_NETWORK when the
@@ -232,6 +242,47 @@ void sm_pg_scrub_conninfo(const char *conninfo, char *out, size_t cap);
  * on failure; free with sm_pg_schema_free. */
 sm_err_t sm_pg_describe(sm_pg_conn_t *c, const char *sql, sm_pg_schema_t **out, sm_error_t *e);
 
+/* ---- a pool of connections ----------------------------------------------
+ *
+ * Connections kept open across the tables of one run, so that each source
+ * pays its connection and authentication once instead of once per table.
+ * Connections are keyed by conninfo (NULL = "") and connect options; a
+ * connection is handed to one caller at a time (sm_pg_pool_get takes it
+ * out of the pool, sm_pg_pool_put gives it back), so it is never used by
+ * two threads at once.  At most max_per_key connections of one key exist
+ * at a time: a get beyond that waits for a put of that key.  A connection
+ * given back is kept only when sm_pg_reusable() says so (a lost or busy
+ * one is closed, so the next get opens a fresh one); a failure of one
+ * read therefore never poisons the next.
+ *
+ * Ownership: the pool owns the idle connections; a connection from get is
+ * the caller's until it gives it back with put (never sm_pg_close: the
+ * pool counts it as out until put; put with broken = true closes it).
+ * Threads: every pool function may be called from any thread. */
+
+typedef struct sm_pg_pool sm_pg_pool_t;
+
+/* A pool holding at most max_per_key (0 = 1) connections per key.
+ * SM_ERR_NOMEM; *out is NULL then. */
+sm_err_t sm_pg_pool_new(size_t max_per_key, sm_pg_pool_t **out, sm_error_t *e);
+/* Closes the idle connections and frees the pool; every connection got
+ * must have been given back.  NULL ok. */
+void sm_pg_pool_free(sm_pg_pool_t *p);
+/* An idle connection of (conninfo, opts) from the pool, else a new one
+ * (sm_pg_connect: same failures, *out NULL then).  An idle connection the
+ * server has dropped meanwhile is closed and passed over when that shows
+ * without a round trip (sm_pg_reusable); *reused (may be NULL) tells
+ * whether the connection served an earlier caller, who may retry on the
+ * next one when its first statement still finds the connection lost.
+ * Waits while max_per_key connections of the key are out. */
+sm_err_t sm_pg_pool_get(sm_pg_pool_t *p, const char *conninfo, const sm_pg_conn_opts_t *opts,
+                        sm_pg_conn_t **out, bool *reused, sm_error_t *e);
+/* Gives c (NULL ok: nothing happens) back: kept idle when !broken and
+ * sm_pg_reusable(c), else closed. */
+void sm_pg_pool_put(sm_pg_pool_t *p, sm_pg_conn_t *c, bool broken);
+/* How many connections the pool has opened so far (for tests and stats). */
+size_t sm_pg_pool_opened(sm_pg_pool_t *p);
+
 /* ---- reads -------------------------------------------------------------- */
 
 typedef struct sm_pg_read_opts {
@@ -247,6 +298,11 @@ typedef struct sm_pg_read_opts {
      * wanted. */
     const char *max_column;
     size_t batch_rows; /* 0 = SM_BATCH_ROWS */
+    /* Called once with the columns read (inside the read's transaction,
+     * after they are known and before the COPY starts), with on_batch's
+     * ud; the schema is borrowed for the call (res->schema keeps it).  An
+     * error stops the read before any row.  NULL = not wanted. */
+    sm_err_t (*on_schema)(void *ud, const sm_pg_schema_t *schema, sm_error_t *e);
 } sm_pg_read_opts_t;
 
 typedef struct sm_pg_read_result {

@@ -16,8 +16,23 @@ struct sm_pg_conn {
     PGconn *pc;
     char where[256]; /* host:port/database */
     sm_pg_types_t types;
-    char *secrets[MAX_SECRETS]; /* passwords to mask in every message */
+    char *secrets[MAX_SECRETS];   /* passwords to mask in every message */
+    PQnoticeReceiver notice_next; /* libpq's receiver, which prints notices */
+    bool doomed; /* the server sent a FATAL message: it is closing the connection */
 };
+
+/* Watches what the server sends outside of a statement: a FATAL message
+ * (terminated backend, server shutdown) dooms the connection before its
+ * socket is seen closed.  Notices still go to libpq's receiver. */
+static void on_notice(void *arg, const PGresult *r)
+{
+    sm_pg_conn_t *c = arg;
+    const char *sev = PQresultErrorField(r, PG_DIAG_SEVERITY_NONLOCALIZED);
+    if (sev && (strcmp(sev, "FATAL") == 0 || strcmp(sev, "PANIC") == 0))
+        c->doomed = true;
+    if (c->notice_next)
+        c->notice_next(NULL, r);
+}
 
 /* ---- secrets ----------------------------------------------------------- */
 
@@ -308,6 +323,7 @@ sm_err_t sm_pg_connect(const char *conninfo, const sm_pg_conn_opts_t *opts, sm_p
     }
     if ((rc = add_secret(c, PQpass(c->pc), e)))
         goto out;
+    c->notice_next = PQsetNoticeReceiver(c->pc, on_notice, c);
     set_where(c);
     if (PQstatus(c->pc) != CONNECTION_OK) {
         char msg[SM_ERROR_MSG_MAX];
@@ -341,6 +357,32 @@ const char *sm_pg_where(const sm_pg_conn_t *c)
 int sm_pg_backend_pid(const sm_pg_conn_t *c)
 {
     return PQbackendPID(c->pc);
+}
+
+bool sm_pg_reusable(sm_pg_conn_t *c)
+{
+    if (!c || !c->pc || PQstatus(c->pc) != CONNECTION_OK)
+        return false;
+    /* reads what the server sent while the connection sat idle: a server
+     * that closes it (terminated backend, restart) sends a FATAL message,
+     * then EOF, which a second read sees (a read that finds nothing does
+     * not block) */
+    for (int i = 0; i < 2; i++)
+        if (!PQconsumeInput(c->pc) || PQstatus(c->pc) != CONNECTION_OK)
+            return false;
+    /* parsing what arrived hands a FATAL message to on_notice */
+    if (PQisBusy(c->pc) || c->doomed)
+        return false;
+    PGTransactionStatusType ts = PQtransactionStatus(c->pc);
+    if (ts == PQTRANS_INTRANS || ts == PQTRANS_INERROR) {
+        PGresult *r = PQexec(c->pc, "ROLLBACK");
+        bool ok = r && PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok)
+            return false;
+        ts = PQtransactionStatus(c->pc);
+    }
+    return ts == PQTRANS_IDLE && PQstatus(c->pc) == CONNECTION_OK;
 }
 
 sm_err_t sm_pg_exec(sm_pg_conn_t *c, const char *sql, sm_error_t *e)
@@ -803,6 +845,8 @@ static sm_err_t do_read(sm_pg_conn_t *c, const read_spec_t *rs, const sm_pg_read
         goto out;
     in_tx = true;
     if ((rc = describe(c, (const char *)select.data, rs->what, rs->table, &tmp.schema, e)))
+        goto out;
+    if (o && o->on_schema && (rc = o->on_schema(ud, tmp.schema, e)))
         goto out;
     const char *copy_select = (const char *)select.data;
     if (rs->limit) {

@@ -1,10 +1,13 @@
 /* connect/pg_copy — the COPY BINARY stream decoder (format in pg.h).
  *
  * Bytes arrive in chunks split anywhere.  Whole tuples are decoded in place
- * from the chunk; a tuple cut by a chunk boundary is gathered in `carry`
- * (at most one tuple, SM_PG_MAX_TUPLE_BYTES) and decoded from there.  The
- * scan of a partial tuple resumes where it stopped, so feeding a tuple one
- * byte at a time stays linear. */
+ * from the chunk, in one pass that checks each field's bounds as it goes
+ * (libpq hands over one tuple per CopyData message, so this is the path
+ * of nearly every row); a tuple found cut by a chunk boundary has the
+ * values it appended dropped again, is gathered in `carry` (at most one
+ * tuple, SM_PG_MAX_TUPLE_BYTES), scanned until whole and decoded from
+ * there.  The scan of a partial tuple resumes where it stopped, so feeding
+ * a tuple one byte at a time stays linear. */
 #include <stdio.h>
 #include <string.h>
 
@@ -429,35 +432,98 @@ static sm_err_t flush(sm_pg_decoder_t *d, sm_error_t *e)
     return rc;
 }
 
-/* Decodes a complete, scanned tuple of size n into the batch. */
-static sm_err_t decode_tuple(sm_pg_decoder_t *d, const uint8_t *p, size_t n, sm_error_t *e)
+/* Counts a decoded row of n wire bytes; hands the batch out when full. */
+static sm_err_t end_row(sm_pg_decoder_t *d, size_t n, sm_error_t *e)
 {
-    const sm_pg_schema_t *s = d->schema;
-    size_t o = 2;
-    ctx_t c = {d, 0, 0};
-    for (size_t i = 0; i < s->ncols; i++) {
-        int32_t len = (int32_t)rd32(p + o);
-        o += 4;
-        sm_vector_t *v = d->batch->cols[i];
-        sm_err_t rc;
-        c.col = i;
-        c.off = d->offset + o;
-        if (len < 0) {
-            if (!s->cols[i].nullable)
-                return fail(&c, SM_ERR_CORRUPT, e, "NULL in a NOT NULL column");
-            rc = sm_vector_append_null(v, e);
-        } else {
-            rc = decode_value(&c, &s->cols[i], s->cols[i].kind, v, p + o, (size_t)len, e);
-            o += (size_t)len;
-        }
-        if (rc)
-            return rc;
-    }
     d->batch->nrows++;
     d->rows++;
     d->batch_bytes += n;
     if (d->batch->nrows >= d->batch_rows || d->batch_bytes >= SM_PG_BATCH_MAX_BYTES)
         return flush(d, e);
+    return SM_OK;
+}
+
+/* Decodes field i (length len, bytes at p + o) of the row being built. */
+static inline sm_err_t decode_field(sm_pg_decoder_t *d, size_t i, int32_t len, const uint8_t *p,
+                                    size_t o, sm_error_t *e)
+{
+    const sm_pg_column_t *col = &d->schema->cols[i];
+    sm_vector_t *v = d->batch->cols[i];
+    ctx_t c = {d, i, d->offset + o};
+    if (len < 0) {
+        if (!col->nullable)
+            return fail(&c, SM_ERR_CORRUPT, e, "NULL in a NOT NULL column");
+        return sm_vector_append_null(v, e);
+    }
+    return decode_value(&c, col, col->kind, v, p + o, (size_t)len, e);
+}
+
+/* Decodes a complete, scanned tuple of size n into the batch. */
+static sm_err_t decode_tuple(sm_pg_decoder_t *d, const uint8_t *p, size_t n, sm_error_t *e)
+{
+    size_t o = 2;
+    for (size_t i = 0; i < d->schema->ncols; i++) {
+        int32_t len = (int32_t)rd32(p + o);
+        o += 4;
+        sm_err_t rc = decode_field(d, i, len, p, o, e);
+        if (rc)
+            return rc;
+        if (len > 0)
+            o += (size_t)len;
+    }
+    return end_row(d, n, e);
+}
+
+/* The common case in one pass: decodes the tuple starting at p (n bytes
+ * there, nothing carried) while checking its bounds as scan() does.  *r
+ * is SCAN_TUPLE (*size = its bytes), SCAN_TRAILER (*size = 2) or
+ * SCAN_MORE when the n bytes hold only part of it: the values already
+ * appended for it are dropped again and the caller carries the bytes
+ * (scan() then resumes from the tuple's start).  A failure returns its
+ * code (e filled). */
+static sm_err_t decode_direct(sm_pg_decoder_t *d, const uint8_t *p, size_t n, int *r, size_t *size,
+                              sm_error_t *e)
+{
+    size_t ncols = d->schema->ncols, o = 2, i = 0;
+    *r = SCAN_MORE;
+    if (n < 2)
+        return SM_OK;
+    int16_t cnt = (int16_t)rd16(p);
+    if (cnt == -1) {
+        *size = 2;
+        *r = SCAN_TRAILER;
+        return SM_OK;
+    }
+    if (cnt < 0 || (size_t)cnt != ncols)
+        return stream_fail(d, d->offset, e, "tuple of %d fields, expected %zu", (int)cnt, ncols);
+    for (; i < ncols; i++) {
+        if (n - o < 4)
+            goto more;
+        int32_t len = (int32_t)rd32(p + o);
+        if (len < -1)
+            return stream_fail(d, d->offset + o, e, "field %zu has length %d", i + 1, (int)len);
+        size_t flen = len < 0 ? 0 : (size_t)len;
+        if (flen > SM_PG_MAX_FIELD_BYTES)
+            return stream_fail(d, d->offset + o, e,
+                               "field %zu of %d bytes exceeds the %zu-byte limit", i + 1, (int)len,
+                               SM_PG_MAX_FIELD_BYTES);
+        if (o + 4 + flen > SM_PG_MAX_TUPLE_BYTES)
+            return stream_fail(d, d->offset + o, e, "tuple exceeds the %zu-byte limit",
+                               SM_PG_MAX_TUPLE_BYTES);
+        if (n - o - 4 < flen)
+            goto more;
+        o += 4;
+        sm_err_t rc = decode_field(d, i, len, p, o, e);
+        if (rc)
+            return rc;
+        o += flen;
+    }
+    *size = o;
+    *r = SCAN_TUPLE;
+    return end_row(d, o, e);
+more:
+    for (size_t k = 0; k < i; k++)
+        sm_vector_truncate(d->batch->cols[k], d->batch->nrows);
     return SM_OK;
 }
 
@@ -604,20 +670,18 @@ sm_err_t sm_pg_decoder_feed(sm_pg_decoder_t *d, const void *data, size_t n, sm_e
         } else if (d->carry.len) {
             rc = feed_carry(d, &p, &n, e);
         } else {
-            size_t off = 0, nf = 0;
-            int r = scan(d, p, n, &off, &nf, e);
-            if (r == SCAN_ERROR) {
-                rc = e ? e->code : SM_ERR_CORRUPT;
+            size_t off = 0;
+            int r = SCAN_MORE;
+            if ((rc = decode_direct(d, p, n, &r, &off, e))) {
+                break;
             } else if (r == SCAN_MORE) {
                 if ((rc = sm_buf_append(&d->carry, p, n, e)))
                     break;
-                d->scan_off = off;
-                d->scan_fields = nf;
+                d->scan_off = 0;
+                d->scan_fields = 0;
                 n = 0;
             } else {
-                if (r == SCAN_TUPLE)
-                    rc = decode_tuple(d, p, off, e);
-                else
+                if (r == SCAN_TRAILER)
                     d->state = ST_DONE;
                 d->offset += off;
                 p += off;

@@ -70,10 +70,17 @@ static sm_err_t on_batch(void *ud, sm_batch_t *b, sm_error_t *e)
  * builders from a pool of recycled batches (no copy, no allocation once
  * the pool is warm).  A writer failure is reported to the reader at its
  * next hand-off (the read stops, nothing is committed); a reader failure
- * stops the writer.  The Delta writer is used by the writer thread until
- * it is joined, then by the caller's thread (commit or abort). */
+ * stops the writer.  The writer thread opens the Delta writer (pipe.open,
+ * while the first rows arrive) and uses it until it is joined, then the
+ * caller's thread commits or aborts it. */
 
 #define PIPE_DEPTH 4
+/* Parquet pages of 128 KiB instead of the writer's 1 MiB: the writer
+ * thread encodes and compresses them while the COPY runs, so that closing
+ * the file after the last row (on the caller's thread, while nothing else
+ * runs) has only the last partial page of each column left to do.  Snappy
+ * compresses in 64 KiB blocks anyway, so the file hardly grows. */
+#define BRONZE_PAGE_BYTES ((size_t)128 << 10)
 
 typedef struct pipe {
     pthread_mutex_t mu;
@@ -87,12 +94,22 @@ typedef struct pipe {
     bool done;   /* the reader hands off no more batches */
     sm_err_t rc; /* the writer's first failure, its message in err */
     sm_error_t err;
+    /* run by the writer thread before its first batch (opening the Delta
+     * writer, while the reader already receives rows); NULL = none */
+    sm_err_t (*open)(void *arg, sm_error_t *e);
+    void *open_arg;
 } pipe_t;
 
 static void *pipe_writer(void *arg)
 {
     pipe_t *p = arg;
+    sm_error_t oerr = {0};
+    sm_err_t orc = p->open ? p->open(p->open_arg, &oerr) : SM_OK;
     pthread_mutex_lock(&p->mu);
+    if (orc && !p->rc) {
+        p->rc = orc; /* the reader stops at its next hand-off */
+        p->err = oerr;
+    }
     for (;;) {
         while (!p->nfull && !p->done)
             pthread_cond_wait(&p->cv, &p->mu);
@@ -187,11 +204,15 @@ static sm_err_t commit(ingest_t *g, sm_bronze_result_t *res, sm_error_t *e)
     return rc;
 }
 
-static sm_err_t pipe_start(pipe_t *p, ingest_t *g, sm_type_t *schema, pthread_t *th, sm_error_t *e)
+static sm_err_t pipe_start(pipe_t *p, ingest_t *g, sm_type_t *schema,
+                           sm_err_t (*open)(void *arg, sm_error_t *e), void *open_arg,
+                           pthread_t *th, sm_error_t *e)
 {
     memset(p, 0, sizeof *p);
     p->g = g;
     p->schema = schema;
+    p->open = open;
+    p->open_arg = open_arg;
     if (pthread_mutex_init(&p->mu, NULL))
         return sm_error_set(e, SM_ERR_NOMEM, "bronze writer: cannot make a mutex");
     if (pthread_cond_init(&p->cv, NULL)) {
@@ -339,16 +360,109 @@ sm_err_t sm_bronze_ingest_ex(sm_lake_t *lake, const char *project_dir, const sm_
                              const sm_bronze_table_t *bt, const char *conninfo, int64_t now_ms,
                              sm_bronze_result_t *res, sm_error_t *e)
 {
+    return sm_bronze_ingest_pooled(lake, project_dir, src, bt, conninfo, NULL, now_ms, res, e);
+}
+
+/* A PostgreSQL read in progress: once the read knows the columns (inside
+ * its transaction, before the COPY) the pipe's writer thread starts and
+ * opens the Delta writer while the COPY begins; the batches then go
+ * through the pipe. */
+typedef struct pg_ingest {
+    pipe_t pipe;
+    pthread_t th;
+    bool started;      /* the pipe's writer thread runs: pipe_finish it */
+    sm_type_t *pgtype; /* the read's columns (a reference) */
+    ingest_t *g;
+    const sm_lake_table_t *t;
+    const sm_bronze_table_t *bt;
+    sm_delta_kv_t *wm; /* the high-water mark committed with the rows */
+    int64_t now_ms;
+} pg_ingest_t;
+
+/* On the pipe's writer thread, before its first batch: the Delta writer
+ * (loading the table's snapshot overlaps the start of the COPY). */
+static sm_err_t pg_open_writer(void *arg, sm_error_t *e)
+{
+    pg_ingest_t *pi = arg;
+    const sm_bronze_table_t *bt = pi->bt;
+    const char *pby[] = {"_ingestion_date"};
+    sm_delta_write_opts_t wo = {
+        .mode = bt->mode == SM_INGEST_FULL ? SM_DELTA_OVERWRITE_PARTITIONS : SM_DELTA_APPEND,
+        .partition_by = pby,
+        .npartition_by = 1,
+        .operation = "WRITE",
+        .table_name = bt->name,
+        .now_ms = pi->now_ms,
+        .parquet = {.codec = SM_PQ_CODEC_SNAPPY, .page_bytes = BRONZE_PAGE_BYTES},
+        .set_config = bt->mode == SM_INGEST_INCREMENTAL ? pi->wm : NULL,
+        .nset_config = bt->mode == SM_INGEST_INCREMENTAL ? 1 : 0,
+    };
+    return sm_delta_write_open(pi->t->store, pi->t->prefix, pi->g->schema, &wo, &pi->g->w, e);
+}
+
+static sm_err_t pg_on_schema(void *ud, const sm_pg_schema_t *pgs, sm_error_t *e)
+{
+    pg_ingest_t *pi = ud;
+    ingest_t *g = pi->g;
+    if (!(g->schema = bronze_schema(pgs->type, e)))
+        return e ? e->code : SM_ERR_NOMEM;
+    sm_err_t rc = open_constants(g, e);
+    if (!rc) {
+        pi->pgtype = sm_type_ref(pgs->type);
+        if (!(rc = pipe_start(&pi->pipe, g, pi->pgtype, pg_open_writer, pi, &pi->th, e)))
+            pi->started = true;
+    }
+    return rc;
+}
+
+static sm_err_t pg_on_batch(void *ud, sm_batch_t *b, sm_error_t *e)
+{
+    pg_ingest_t *pi = ud;
+    return pipe_handoff(&pi->pipe, b, e);
+}
+
+/* Reads the table on a connection (from the pool when there is one) into
+ * pi's writer; *conn is the connection to give back.  A reused connection
+ * found lost before the read began (the server dropped it while it sat
+ * idle) is closed and the read tried again on the next one, up to a fresh
+ * connection. */
+static sm_err_t read_pg(sm_pg_pool_t *pool, const char *conninfo, const char *table,
+                        const sm_pg_read_opts_t *ro, pg_ingest_t *pi, sm_pg_conn_t **conn,
+                        sm_pg_read_result_t *rr, sm_error_t *e)
+{
+    for (;;) {
+        bool reused = false;
+        sm_err_t rc = pool ? sm_pg_pool_get(pool, conninfo, NULL, conn, &reused, e)
+                           : sm_pg_connect(conninfo, NULL, conn, e);
+        if (rc)
+            return rc;
+        rc = sm_pg_read_table(*conn, table, ro, pg_on_batch, pi, rr, e);
+        if (pi->started) {
+            rc = pipe_finish(&pi->pipe, pi->th, rc, e);
+            pi->started = false;
+            return rc;
+        }
+        if (rc != SM_ERR_NETWORK || !reused || pi->g->schema) /* retried only before on_schema */
+            return rc;
+        sm_pg_pool_put(pool, *conn, true);
+        *conn = NULL;
+    }
+}
+
+sm_err_t sm_bronze_ingest_pooled(sm_lake_t *lake, const char *project_dir, const sm_source_t *src,
+                                 const sm_bronze_table_t *bt, const char *conninfo,
+                                 sm_pg_pool_t *pool, int64_t now_ms, sm_bronze_result_t *res,
+                                 sm_error_t *e)
+{
     memset(res, 0, sizeof *res);
     if (src->kind != SM_SOURCE_POSTGRES)
         return ingest_files(lake, project_dir ? project_dir : ".", src, bt, now_ms, res, e);
     ingest_t g = {
         .now_us = now_ms * 1000, .today = (int32_t)(now_ms / 86400000), .label = "postgresql"};
-    char bname[600], sql[1200];
+    char bname[600];
     snprintf(bname, sizeof bname, "bronze.%s", bt->name);
     sm_lake_table_t t = {0};
     sm_pg_conn_t *conn = NULL;
-    sm_pg_schema_t *pgs = NULL;
     sm_pg_read_result_t rr = {0};
     /* incremental: the high-water mark kept in the table's configuration */
     char wm_key[300];
@@ -366,46 +480,16 @@ sm_err_t sm_bronze_ingest_ex(sm_lake_t *lake, const char *project_dir, const sm_
         sm_delta_snapshot_free(snap);
         wm.value = old_wm;
     }
-    if (!rc)
-        rc = sm_pg_connect(src->url ? src->url : conninfo, NULL, &conn, e);
     if (!rc) {
-        /* the table name is quoted as identifiers by the read; describe it
-         * the same way */
-        snprintf(sql, sizeof sql, "SELECT * FROM %s", bt->table);
-        rc = sm_pg_describe(conn, sql, &pgs, e);
-    }
-    if (!rc && !(g.schema = bronze_schema(pgs->type, e)))
-        rc = e ? e->code : SM_ERR_NOMEM;
-    if (!rc)
-        rc = open_constants(&g, e);
-    if (!rc) {
-        const char *pby[] = {"_ingestion_date"};
-        sm_delta_write_opts_t wo = {
-            .mode = bt->mode == SM_INGEST_FULL ? SM_DELTA_OVERWRITE_PARTITIONS : SM_DELTA_APPEND,
-            .partition_by = pby,
-            .npartition_by = 1,
-            .operation = "WRITE",
-            .table_name = bt->name,
-            .now_ms = now_ms,
-            .parquet = {.codec = SM_PQ_CODEC_SNAPPY},
-            .set_config = bt->mode == SM_INGEST_INCREMENTAL ? &wm : NULL,
-            .nset_config = bt->mode == SM_INGEST_INCREMENTAL ? 1 : 0,
-        };
-        rc = sm_delta_write_open(t.store, t.prefix, g.schema, &wo, &g.w, e);
-    }
-    if (!rc) {
-        sm_pg_read_opts_t ro = {0};
+        sm_pg_read_opts_t ro = {.on_schema = pg_on_schema};
         if (bt->mode == SM_INGEST_INCREMENTAL) {
             ro.filter_column = old_wm ? bt->column : NULL;
             ro.filter_value = old_wm;
             ro.max_column = bt->column;
         }
-        pipe_t pipe;
-        pthread_t th;
-        if (!(rc = pipe_start(&pipe, &g, pgs->type, &th, e))) {
-            rc = sm_pg_read_table(conn, bt->table, &ro, pipe_handoff, &pipe, &rr, e);
-            rc = pipe_finish(&pipe, th, rc, e);
-        }
+        pg_ingest_t pi = {.g = &g, .t = &t, .bt = bt, .wm = &wm, .now_ms = now_ms};
+        rc = read_pg(pool, src->url ? src->url : conninfo, bt->table, &ro, &pi, &conn, &rr, e);
+        sm_type_free(pi.pgtype);
         if (!rc && rr.max_value)
             wm.value = rr.max_value; /* the new mark, committed with the rows */
     }
@@ -416,8 +500,10 @@ sm_err_t sm_bronze_ingest_ex(sm_lake_t *lake, const char *project_dir, const sm_
     sm_delta_write_abort(g.w);
     sm_free(old_wm);
     sm_pg_read_result_free(&rr);
-    sm_pg_schema_free(pgs);
-    sm_pg_close(conn);
+    if (pool) /* a lost connection is closed; one a failed read left idle is kept */
+        sm_pg_pool_put(pool, conn, rc == SM_ERR_NETWORK);
+    else
+        sm_pg_close(conn);
     sm_vector_free(g.ts);
     sm_vector_free(g.src);
     sm_vector_free(g.day);

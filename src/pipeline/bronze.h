@@ -14,6 +14,10 @@
  * unchanged mark.  Any failure (lost connection, unknown table,
  * unmappable type) commits nothing: the table keeps its last good version.
  *
+ * Connections: sm_bronze_ingest_pooled takes them from a pool shared by
+ * the tables of a run (one connection and authentication per source and
+ * worker instead of one per table).
+ *
  * Threads: a PostgreSQL table is read and decoded on the caller's thread
  * while a writer thread it starts (and joins before returning) encodes the
  * batches into Parquet; the commit is made on the caller's thread.
@@ -28,6 +32,7 @@
 
 #include <stdint.h>
 
+#include "connect/pg.h"
 #include "core/err.h"
 #include "lake/lake.h"
 #include "pipeline/project.h"
@@ -50,5 +55,16 @@ sm_err_t sm_bronze_ingest(sm_lake_t *lake, const sm_source_t *src, const sm_bron
 sm_err_t sm_bronze_ingest_ex(sm_lake_t *lake, const char *project_dir, const sm_source_t *src,
                              const sm_bronze_table_t *bt, const char *conninfo, int64_t now_ms,
                              sm_bronze_result_t *res, sm_error_t *e);
+
+/* The same, taking the PostgreSQL connection from pool and giving it
+ * back afterwards (pool NULL = a connection of its own, closed at the
+ * end), so that the tables of one run share their source's connections.
+ * A failure leaves the pool usable: a lost connection is closed, one a
+ * failed read left behind is rolled back and kept (sm_pg_pool_put).
+ * Any thread; the pool serializes the use of each connection. */
+sm_err_t sm_bronze_ingest_pooled(sm_lake_t *lake, const char *project_dir, const sm_source_t *src,
+                                 const sm_bronze_table_t *bt, const char *conninfo,
+                                 sm_pg_pool_t *pool, int64_t now_ms, sm_bronze_result_t *res,
+                                 sm_error_t *e);
 
 #endif

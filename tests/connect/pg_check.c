@@ -782,6 +782,142 @@ static void check_kill(sm_pg_conn_t *c)
     EXPECT(rc == SM_ERR_NETWORK || rc == SM_ERR_INVALID, "dead connection: %s", e.msg);
 }
 
+/* ---- the connection pool ------------------------------------------------------ */
+
+static sm_err_t count_cb(void *ud, sm_batch_t *b, sm_error_t *e)
+{
+    (void)e;
+    *(uint64_t *)ud += b->nrows;
+    return SM_OK;
+}
+
+/* Fails the read at its first batch (mid-COPY when the rows fill more
+ * than one batch). */
+static sm_err_t fail_cb(void *ud, sm_batch_t *b, sm_error_t *e)
+{
+    (void)ud;
+    (void)b;
+    return sm_error_set(e, SM_ERR_INVALID, "stop here");
+}
+
+/* Whether the server still shows backend pid (the pool's connection). */
+static bool backend_alive(int pid)
+{
+    char q[160];
+    snprintf(q, sizeof q, "SELECT count(*) FROM pg_stat_activity WHERE pid = %d", pid);
+    char *v = ref_value(q);
+    bool alive = v && strcmp(v, "1") == 0;
+    free(v);
+    return alive;
+}
+
+/* A read of orders on a connection from the pool: its row count, or -1. */
+static int64_t pooled_read(sm_pg_pool_t *pool, const char *table, bool *reused, int *pid)
+{
+    sm_pg_conn_t *c = NULL;
+    sm_error_t e;
+    uint64_t n = 0;
+    if (sm_pg_pool_get(pool, NULL, NULL, &c, reused, &e)) {
+        fprintf(stderr, "pool get: %s\n", e.msg);
+        return -1;
+    }
+    *pid = sm_pg_backend_pid(c);
+    sm_err_t rc = sm_pg_read_table(c, table, NULL, count_cb, &n, NULL, &e);
+    sm_pg_pool_put(pool, c, rc == SM_ERR_NETWORK);
+    return rc ? -1 : (int64_t)n;
+}
+
+/* One connection serves reads one after another, whatever failed in
+ * between: a missing table, an error from PostgreSQL mid-COPY, a COPY the
+ * caller stopped; a connection the server dropped is replaced. */
+static void check_pool(void)
+{
+    sm_pg_pool_t *pool = NULL;
+    sm_error_t e;
+    if (sm_pg_pool_new(2, &pool, &e)) {
+        EXPECT(0, "pool: %s", e.msg);
+        return;
+    }
+    bool reused = true;
+    int pid = 0, pid2 = 0;
+    EXPECT(pooled_read(pool, "orders", &reused, &pid) == 830, "first read");
+    EXPECT(!reused, "the first connection is new");
+    EXPECT(pooled_read(pool, "order_details", &reused, &pid2) == 2155, "second read");
+    EXPECT(reused && pid2 == pid, "the second read reuses the connection (pid %d, %d)", pid, pid2);
+
+    /* a missing table: the read fails, the connection stays */
+    EXPECT(pooled_read(pool, "no_such_table", &reused, &pid2) == -1, "missing table fails");
+    EXPECT(pooled_read(pool, "products", &reused, &pid2) == 77, "read after a missing table");
+    EXPECT(reused && pid2 == pid, "same connection after a missing table");
+
+    /* PostgreSQL fails the COPY after some rows were sent (division by
+     * zero at row 150,000): the transaction is rolled back, the connection
+     * serves the next read */
+    PQclear(ref_query("CREATE OR REPLACE VIEW smelt_pool_bad AS SELECT i, 1 / (150000 - i) AS x "
+                      "FROM generate_series(1, 200000) AS i"));
+    PQclear(ref_query("CREATE OR REPLACE VIEW smelt_pool_big AS SELECT i, md5(i::text) AS s "
+                      "FROM generate_series(1, 1000000) AS i"));
+    EXPECT(pooled_read(pool, "smelt_pool_bad", &reused, &pid2) == -1, "a COPY error fails");
+    EXPECT(pooled_read(pool, "customers", &reused, &pid2) == 91, "read after a COPY error");
+    EXPECT(reused && pid2 == pid, "same connection after a COPY error");
+
+    /* the caller stops the COPY (its callback fails): abandoned, usable */
+    sm_pg_conn_t *c = NULL;
+    if (sm_pg_pool_get(pool, NULL, NULL, &c, &reused, &e) == SM_OK) {
+        sm_err_t rc = sm_pg_read_table(c, "smelt_pool_big", NULL, fail_cb, NULL, NULL, &e);
+        EXPECT(rc == SM_ERR_INVALID, "the callback's error ends the read: %s", e.msg);
+        EXPECT(sm_pg_reusable(c), "a stopped COPY leaves the connection reusable");
+        sm_pg_pool_put(pool, c, false);
+    }
+    EXPECT(pooled_read(pool, "employees", &reused, &pid2) == 9, "read after a stopped COPY");
+    EXPECT(reused && pid2 == pid, "same connection after a stopped COPY");
+    EXPECT(sm_pg_pool_opened(pool) == 1, "one connection for all of it (%zu)",
+           sm_pg_pool_opened(pool));
+
+    /* the server drops the connection: it is found lost when given back */
+    if (sm_pg_pool_get(pool, NULL, NULL, &c, &reused, &e) == SM_OK) {
+        char q[128];
+        snprintf(q, sizeof q, "SELECT pg_terminate_backend(%d)", sm_pg_backend_pid(c));
+        free(ref_value(q));
+        for (int i = 0; i < 100 && backend_alive(pid); i++)
+            nanosleep(&(struct timespec){0, 20000000}, NULL);
+        EXPECT(!sm_pg_reusable(c), "a terminated connection is not reusable");
+        sm_pg_pool_put(pool, c, false);
+    }
+    EXPECT(pooled_read(pool, "categories", &reused, &pid2) == 8, "read after the kill");
+    EXPECT(!reused && pid2 != pid, "a fresh connection replaces the dropped one");
+    EXPECT(sm_pg_pool_opened(pool) == 2, "two connections opened (%zu)", sm_pg_pool_opened(pool));
+
+    /* dropped while idle in the pool: the next get passes it over */
+    {
+        char q[160];
+        snprintf(q, sizeof q, "SELECT pg_terminate_backend(%d)", pid2);
+        free(ref_value(q));
+        for (int i = 0; i < 100 && backend_alive(pid2); i++)
+            nanosleep(&(struct timespec){0, 20000000}, NULL);
+        int pid3 = 0;
+        EXPECT(pooled_read(pool, "orders", &reused, &pid3) == 830, "read after an idle kill");
+        EXPECT(!reused && pid3 != pid2, "a fresh connection replaces the one dropped while idle");
+        pid2 = pid3;
+    }
+    EXPECT(sm_pg_pool_opened(pool) == 3, "three connections opened (%zu)", sm_pg_pool_opened(pool));
+
+    /* at most max_per_key of one key exist: two out, both distinct */
+    sm_pg_conn_t *a = NULL, *b = NULL;
+    if (!sm_pg_pool_get(pool, NULL, NULL, &a, NULL, &e) &&
+        !sm_pg_pool_get(pool, NULL, NULL, &b, NULL, &e)) {
+        EXPECT(a != b && sm_pg_backend_pid(a) != sm_pg_backend_pid(b), "two connections at once");
+        sm_pg_pool_put(pool, a, false);
+        sm_pg_pool_put(pool, b, false);
+        a = b = NULL;
+    }
+    sm_pg_pool_put(pool, a, false);
+    EXPECT(sm_pg_pool_opened(pool) == 4, "four connections opened (%zu)", sm_pg_pool_opened(pool));
+    sm_pg_pool_free(pool);
+    PQclear(ref_query("DROP VIEW smelt_pool_bad; DROP VIEW smelt_pool_big"));
+    printf("pool: %d passed so far\n", passed);
+}
+
 /* ---- connection errors ------------------------------------------------------- */
 
 static void check_connect_errors(void)
@@ -865,6 +1001,7 @@ int main(int argc, char **argv)
     check_big(c, psql_s);
     check_kill(c);
     sm_pg_close(c);
+    check_pool();
     check_connect_errors();
     PQfinish(ref);
     printf("%d passed, %d failed\n", passed, failed);
