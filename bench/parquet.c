@@ -8,6 +8,8 @@
  *   parquet write PATH ROWS CODEC      (codec: none|snappy|zstd, or zstd:LEVEL)
  *   parquet read PATH
  * Each invocation is one phase, so peak RSS is that phase's.
+ * BENCH_PQ_THREADS=N writes on a pool of N threads (opts.pool; "threads"
+ * in the JSON line); unset or 0: the calling thread only.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +19,7 @@
 #include <time.h>
 
 #include "columnar/columnar.h"
+#include "core/pool.h"
 #include "parquet/writer.h"
 
 static double now(void)
@@ -81,6 +84,14 @@ static int do_write(const char *path, int64_t rows, const char *codec)
     sm_store_t *st = NULL;
     sm_pq_writer_t *w = NULL;
     sm_pq_writer_opts_t o = {.codec = cid, .level = level};
+    const char *th = getenv("BENCH_PQ_THREADS");
+    unsigned threads = th ? (unsigned)atoi(th) : 0;
+    sm_pool_t *pool = NULL;
+    if (threads && sm_pool_new(&pool, threads, &e)) {
+        fprintf(stderr, "%s\n", e.msg);
+        return 1;
+    }
+    o.pool = pool;
     if (sm_store_open(dir, &st, &e) || sm_pq_writer_open(st, key, schema, &o, &w, &e)) {
         fprintf(stderr, "%s\n", e.msg);
         return 1;
@@ -113,9 +124,10 @@ static int do_write(const char *path, int64_t rows, const char *codec)
     }
     t += now() - t0;
     printf("{\"engine\":\"smelt\",\"phase\":\"write\",\"codec\":\"%s\",\"rows\":%" PRId64
-           ",\"seconds\":%.4f,\"bytes\":%" PRIu64 ",\"peak_rss_kb\":%ld}\n",
-           codec, rows, t, size, peak_kb());
+           ",\"seconds\":%.4f,\"bytes\":%" PRIu64 ",\"peak_rss_kb\":%ld,\"threads\":%u}\n",
+           codec, rows, t, size, peak_kb(), threads);
     sm_pq_writer_free(w);
+    sm_pool_free(pool);
     sm_batch_free(b);
     sm_store_close(st);
     sm_type_free(schema);

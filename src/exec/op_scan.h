@@ -17,9 +17,15 @@
  *   - sm_scan_files_glob: plain Parquet files named by a path or a glob
  *     (read_parquet('dir/part-*.parquet'), a wildcard in the last component).
  *
- * Parallelism: files are read on the context's pool, up to one file per
- * pool slot in flight; batches come out file by file (the file order is
- * kept: batches of file i before those of file i+1).
+ * Parallelism: files are read on the context's pool, up to one piece per
+ * pool slot in flight.  A piece is a whole file, or, when there are fewer
+ * files than pool slots, a run of contiguous row groups of one file (up
+ * to 2 * slots / files pieces per file, split by the row groups the
+ * predicates keep; each piece's reader reads the footer again), so one
+ * large file is decoded on every core.  Batches come out piece by piece,
+ * which keeps the rows' order: batches of file i before those of file
+ * i+1, and within a file in row-group order.  Memory: each slot holds the
+ * decoded batches of its piece.
  *
  * Ownership: a file list (sm_scan_files_t) owns its strings; the scan
  * operator takes the list over.  The store is borrowed and must outlive the

@@ -34,10 +34,18 @@ void sm_scan_files_free(sm_scan_files_t *f)
 
 /* ---- the operator ------------------------------------------------------ */
 
+/* A unit of reading: row groups [rg_first, rg_first + rg_count) of a file
+ * (rg_count 0 = all of it).  Pieces are in file order, then row-group
+ * order, so handing batches out piece by piece keeps the rows' order. */
+typedef struct piece {
+    size_t file;
+    uint32_t rg_first, rg_count;
+} piece_t;
+
 typedef struct slot {
     sm_pool_group_t *group;
     bool busy;      /* a task was submitted and not yet waited for */
-    size_t file;    /* index of the file it reads */
+    size_t piece;   /* index of the piece it reads */
     sm_batch_t **b; /* its batches */
     size_t nb, cap, next;
     sm_error_t err;
@@ -63,8 +71,10 @@ typedef struct scan {
     sm_type_t *schema; /* output */
     slot_t *slots;
     size_t nslots;
-    size_t next_file; /* next file to submit */
-    size_t cur;       /* slot being drained */
+    piece_t *pieces;
+    size_t npieces;
+    size_t next_piece; /* next piece to submit */
+    size_t cur;        /* slot being drained */
     sm_pool_t *pool;
 } scan_t;
 
@@ -176,15 +186,20 @@ out:
     return rc;
 }
 
-/* A pool task: reads one whole file into its slot. */
+/* A pool task: reads one piece of a file into its slot. */
 static sm_err_t read_file(void *arg, sm_error_t *e)
 {
     slot_t *sl = arg;
     scan_t *s = sl->s;
-    const sm_scan_file_t *f = &s->files.files[sl->file];
+    const piece_t *pc = &s->pieces[sl->piece];
+    const sm_scan_file_t *f = &s->files.files[pc->file];
     sm_pq_reader_t *r = NULL;
     const char *one = NULL;
-    sm_pq_reader_opts_t o = {.ignore_case = true, .preds = s->preds, .npreds = s->npreds};
+    sm_pq_reader_opts_t o = {.ignore_case = true,
+                             .preds = s->preds,
+                             .npreds = s->npreds,
+                             .row_group_first = pc->rg_first,
+                             .row_group_count = pc->rg_count};
     sm_err_t rc;
     if (s->nread) {
         o.columns = (const char *const *)s->read_names;
@@ -237,9 +252,9 @@ static void slot_clear(slot_t *sl)
 
 static sm_err_t slot_submit(scan_t *s, slot_t *sl, sm_error_t *e)
 {
-    if (s->next_file >= s->files.nfiles)
+    if (s->next_piece >= s->npieces)
         return SM_OK;
-    sl->file = s->next_file++;
+    sl->piece = s->next_piece++;
     sl->busy = true;
     sm_error_clear(&sl->err);
     if (!s->pool) {
@@ -249,17 +264,94 @@ static sm_err_t slot_submit(scan_t *s, slot_t *sl, sm_error_t *e)
     return sm_pool_submit(sl->group, read_file, sl, e);
 }
 
+static sm_err_t add_piece(scan_t *s, size_t *cap, size_t file, uint32_t first, uint32_t count,
+                          sm_error_t *e)
+{
+    if (s->npieces == *cap) {
+        size_t nc = *cap ? *cap * 2 : 16;
+        piece_t *np = sm_realloc(s->pieces, nc * sizeof *np);
+        if (!np)
+            return sm_error_nomem(e, "scan pieces");
+        s->pieces = np;
+        *cap = nc;
+    }
+    s->pieces[s->npieces++] = (piece_t){file, first, count};
+    return SM_OK;
+}
+
+/* Splits file i into up to `want` pieces of contiguous row groups, about
+ * equal in the number of row groups the predicates keep (its footer is
+ * read once more here).  A file of one kept row group stays one piece. */
+static sm_err_t split_file(scan_t *s, size_t i, size_t want, size_t *cap, sm_error_t *e)
+{
+    sm_pq_reader_t *r = NULL;
+    sm_pq_reader_opts_t o = {.ignore_case = true, .preds = s->preds, .npreds = s->npreds};
+    if (s->nread) {
+        o.columns = (const char *const *)s->read_names;
+        o.ncolumns = s->nread;
+    }
+    uint32_t *kept = NULL;
+    sm_err_t rc = sm_pq_reader_open(s->st, s->files.files[i].key, &o, &r, e);
+    if (rc) { /* the read task reports it (a missing file, a bad footer) */
+        sm_error_clear(e);
+        return add_piece(s, cap, i, 0, 0, e);
+    }
+    uint32_t ng = sm_pq_reader_row_groups(r), nk = sm_pq_reader_row_groups_selected(r);
+    if (nk < 2 || want < 2) {
+        rc = add_piece(s, cap, i, 0, 0, e);
+        goto out;
+    }
+    if (!(kept = sm_malloc(nk * sizeof *kept))) {
+        rc = sm_error_nomem(e, "scan pieces");
+        goto out;
+    }
+    uint32_t k = 0;
+    for (uint32_t g = 0; g < ng && k < nk; g++)
+        if (sm_pq_reader_row_group_selected(r, g))
+            kept[k++] = g;
+    size_t np = want < nk ? want : nk;
+    for (size_t p = 0; p < np && !rc; p++) {
+        uint32_t a = (uint32_t)(p * nk / np), b = (uint32_t)((p + 1) * nk / np);
+        uint32_t first = p ? kept[a] : 0;
+        uint32_t end = b < nk ? kept[b] : ng;
+        rc = add_piece(s, cap, i, first, p + 1 < np ? end - first : 0, e);
+    }
+out:
+    sm_free(kept);
+    sm_pq_reader_close(r);
+    return rc;
+}
+
+/* The pieces to read: whole files when there are enough of them to keep
+ * every slot busy, else files split by row groups (a scan of one large
+ * file then decodes several row groups at once). */
+static sm_err_t make_pieces(scan_t *s, size_t nslots, sm_error_t *e)
+{
+    size_t cap = 0, n = s->files.nfiles;
+    s->npieces = 0;
+    for (size_t i = 0; i < n; i++) {
+        sm_err_t rc = nslots > 1 && n < nslots ? split_file(s, i, (2 * nslots + n - 1) / n, &cap, e)
+                                               : add_piece(s, &cap, i, 0, 0, e);
+        if (rc)
+            return rc;
+    }
+    return SM_OK;
+}
+
 static sm_err_t scan_open(sm_op_t *op, sm_error_t *e)
 {
     scan_t *s = op->impl;
     s->pool = op->ctx ? op->ctx->pool : NULL;
     s->nslots = s->pool ? sm_pool_slots(s->pool) : 1;
-    if (s->nslots > s->files.nfiles)
-        s->nslots = s->files.nfiles ? s->files.nfiles : 1;
+    sm_err_t prc = make_pieces(s, s->nslots, e);
+    if (prc)
+        return prc;
+    if (s->nslots > s->npieces)
+        s->nslots = s->npieces ? s->npieces : 1;
     s->slots = sm_calloc(s->nslots, sizeof *s->slots);
     if (!s->slots)
         return sm_error_nomem(e, "scan slots");
-    s->next_file = s->cur = 0;
+    s->next_piece = s->cur = 0;
     for (size_t i = 0; i < s->nslots; i++) {
         s->slots[i].s = s;
         if (s->pool) {
@@ -305,7 +397,7 @@ static sm_err_t scan_next(sm_op_t *op, sm_batch_t **out, sm_error_t *e)
         if (rc)
             return rc;
         s->cur = (s->cur + 1) % s->nslots;
-        if (!s->slots[s->cur].busy && s->next_file >= s->files.nfiles) {
+        if (!s->slots[s->cur].busy && s->next_piece >= s->npieces) {
             /* find any busy slot left */
             size_t k = 0;
             for (; k < s->nslots && !s->slots[(s->cur + k) % s->nslots].busy; k++)
@@ -320,6 +412,9 @@ static sm_err_t scan_next(sm_op_t *op, sm_batch_t **out, sm_error_t *e)
 static void scan_close(sm_op_t *op)
 {
     scan_t *s = op->impl;
+    sm_free(s->pieces);
+    s->pieces = NULL;
+    s->npieces = 0;
     if (!s->slots)
         return;
     for (size_t i = 0; i < s->nslots; i++) {
@@ -343,6 +438,7 @@ static void scan_destroy(sm_op_t *op)
     if (!s)
         return;
     sm_scan_files_free(&s->files);
+    sm_free(s->pieces);
     sm_free(s->cols);
     sm_free(s->read_names);
     sm_free(s->preds);

@@ -319,6 +319,13 @@ static sm_err_t open_common(sm_pq_reader_t *r, const sm_pq_reader_opts_t *o, sm_
     if ((rc = sm_pqr_prune(&r->fm, &r->schema, o ? o->preds : NULL, o ? o->npreds : 0,
                            o && o->ignore_case, r->keep, e)))
         return sm_error_wrap(e, "%s", r->name) ? rc : rc;
+    if (o && (o->row_group_first || o->row_group_count)) {
+        uint64_t first = o->row_group_first;
+        uint64_t end = o->row_group_count ? first + o->row_group_count : UINT64_MAX;
+        for (uint32_t g = 0; g < r->fm.num_row_groups; g++)
+            if (g < first || g >= end)
+                r->keep[g] = false;
+    }
     for (uint32_t g = 0; g < r->fm.num_row_groups; g++) {
         if (r->keep[g]) {
             r->nkept++;

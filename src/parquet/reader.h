@@ -123,6 +123,13 @@ typedef struct sm_pq_reader_opts {
     size_t max_page_bytes;   /* 0 = SM_PQ_CODEC_MAX_PAGE: largest decompressed page */
     size_t max_batch_bytes;  /* 0 = 2 GiB: string bytes per column per batch */
     size_t max_batch_levels; /* 0 = 16 Mi: level entries per column per batch */
+    /* Row-group range: only row groups [row_group_first, row_group_first +
+     * row_group_count) of the file are read (count 0 = every one from
+     * first on); a range past the end selects nothing.  Lets several
+     * readers of one file split it (a parallel scan); predicates still
+     * prune within the range. */
+    uint32_t row_group_first;
+    uint32_t row_group_count;
 } sm_pq_reader_opts_t;
 
 typedef struct sm_pq_reader sm_pq_reader_t;

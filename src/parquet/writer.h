@@ -21,9 +21,28 @@
  * (store writer commit); sm_pq_writer_abort (or any failure) leaves
  * nothing behind.
  *
+ * Parallelism: with opts.pool, written rows are copied into chunks (at
+ * most 64 Ki rows or about 16 MiB, never across a row group's row limit).
+ * A full chunk is encoded by a pool task — its top-level columns in
+ * parallel, 4096 rows at a time, each leaf's encoder with the codec of the
+ * thread running it — while the caller fills the next chunk; at most one
+ * chunk is in flight.  Row groups are cut between chunks (row limit, or
+ * row_group_bytes reached after a chunk); ending one closes the chunks'
+ * last pages and builds their dictionary pages on the pool, then the
+ * calling thread writes the chunks in leaf order.  The bytes depend only
+ * on the rows and options, never on the pool's size or timing; they may
+ * differ from a pool-less write only in where pages end and where
+ * row_group_bytes cuts row groups (4096-row batches, a row_group_rows
+ * that is a multiple of 4096 and no byte cut give the same file).  Memory: two chunks of rows
+ * plus one row group of encoded pages.  sm_pq_writer_bytes does not count
+ * the chunks not yet encoded; a chunk's error surfaces at the next write
+ * or close.
+ *
  * Ownership: the writer takes a reference to the schema and owns
  * everything else it allocates; sm_pq_writer_close and _abort free it.
- * Threads: one thread at a time per writer.
+ * The pool is borrowed and must outlive the writer.
+ * Threads: one thread at a time per writer (which may itself be a task
+ * of opts.pool: the pool's waits run queued work, never deadlock).
  */
 #ifndef SM_PARQUET_WRITER_H
 #define SM_PARQUET_WRITER_H
@@ -34,6 +53,7 @@
 #include "columnar/batch.h"
 #include "columnar/types.h"
 #include "core/err.h"
+#include "core/pool.h"
 #include "parquet/codec.h"
 #include "parquet/meta.h"
 #include "store/store.h"
@@ -50,6 +70,7 @@ typedef struct sm_pq_writer_opts {
     bool if_absent;          /* fail with SM_ERR_EXISTS when the key exists */
     const sm_pq_kv_t *kv;    /* key-value metadata (copied) */
     uint32_t nkv;
+    sm_pool_t *pool; /* encode on this pool (borrowed; see Parallelism); NULL = calling thread */
 } sm_pq_writer_opts_t;
 
 /* Statistics of one leaf column over the whole file, in Parquet's plain
@@ -80,7 +101,8 @@ sm_err_t sm_pq_writer_write(sm_pq_writer_t *w, const sm_batch_t *batch, sm_error
 int64_t sm_pq_writer_rows(const sm_pq_writer_t *w);
 
 /* Bytes the file holds so far: written row groups plus the encoded pages
- * buffered for the open one (the size the file would about have now). */
+ * buffered for the open one (the size the file would about have now; with
+ * a pool, as of the last chunk encoded). */
 uint64_t sm_pq_writer_bytes(const sm_pq_writer_t *w);
 
 /* Finishes the file and makes it visible.  *size (may be NULL) receives

@@ -239,6 +239,7 @@ void sm_pq_colw_free(sm_pq_colw_t *c)
     sm_buf_free(&c->scratch);
     sm_buf_free(&c->comp);
     sm_buf_free(&c->packed);
+    sm_buf_free(&c->dict_page);
     sm_ht64_free(c->dict64);
     sm_free(c->dcache);
     sm_free(c->dmap);
@@ -778,10 +779,44 @@ static sm_err_t stats_to_footer(const sm_pq_colw_t *c, sm_arena_t *arena, sm_pq_
     return SM_OK;
 }
 
+sm_err_t sm_pq_colw_seal(sm_pq_colw_t *c, sm_error_t *e)
+{
+    if (c->sealed)
+        return SM_OK;
+    sm_err_t rc = flush_page(c, e);
+    if (rc)
+        return rc;
+    sm_buf_reset(&c->dict_page);
+    c->dict_header_len = 0;
+    if (c->dict_in_chunk) {
+        sm_buf_reset(&c->comp);
+        if ((rc = sm_pq_codec_compress(c->codec, c->dict_plain.data, c->dict_plain.len, &c->comp,
+                                       e)))
+            return rc;
+        if (c->dict_plain.len > INT32_MAX || c->comp.len > INT32_MAX)
+            return sm_error_set(e, SM_ERR_LIMIT,
+                                "parquet writer: column \"%s\": a dictionary page exceeds 2 GiB",
+                                c->leaf->path);
+        sm_pq_page_header_t ph = {.type = SM_PQ_PAGE_DICTIONARY,
+                                  .uncompressed_page_size = (int32_t)c->dict_plain.len,
+                                  .compressed_page_size = (int32_t)c->comp.len,
+                                  .has_dictionary_page_header = true,
+                                  .dictionary_page_header = {.num_values = (int32_t)c->dict_count,
+                                                             .encoding = SM_PQ_ENC_PLAIN}};
+        if ((rc = sm_pq_page_header_encode(&ph, &c->dict_page, e)))
+            return rc;
+        c->dict_header_len = c->dict_page.len;
+        if ((rc = sm_buf_append(&c->dict_page, c->comp.data, c->comp.len, e)))
+            return rc;
+    }
+    c->sealed = true;
+    return SM_OK;
+}
+
 sm_err_t sm_pq_colw_finish(sm_pq_colw_t *c, sm_store_writer_t *out, sm_arena_t *arena,
                            sm_pq_column_chunk_t *cc, sm_error_t *e)
 {
-    sm_err_t rc = flush_page(c, e);
+    sm_err_t rc = sm_pq_colw_seal(c, e);
     if (rc)
         return rc;
     const sm_pq_leaf_t *leaf = c->leaf;
@@ -789,24 +824,11 @@ sm_err_t sm_pq_colw_finish(sm_pq_colw_t *c, sm_store_writer_t *out, sm_arena_t *
     int64_t total_unc = c->pages_uncompressed, total_comp = (int64_t)c->pages.len;
     int64_t dict_offset = -1;
     if (c->dict_in_chunk) {
-        sm_buf_reset(&c->comp);
-        sm_buf_reset(&c->scratch);
-        if ((rc = sm_pq_codec_compress(c->codec, c->dict_plain.data, c->dict_plain.len, &c->comp,
-                                       e)))
-            return rc;
-        sm_pq_page_header_t ph = {.type = SM_PQ_PAGE_DICTIONARY,
-                                  .uncompressed_page_size = (int32_t)c->dict_plain.len,
-                                  .compressed_page_size = (int32_t)c->comp.len,
-                                  .has_dictionary_page_header = true,
-                                  .dictionary_page_header = {.num_values = (int32_t)c->dict_count,
-                                                             .encoding = SM_PQ_ENC_PLAIN}};
-        if ((rc = sm_pq_page_header_encode(&ph, &c->scratch, e)) ||
-            (rc = write_out(out, c->scratch.data, c->scratch.len, e)) ||
-            (rc = write_out(out, c->comp.data, c->comp.len, e)))
+        if ((rc = write_out(out, c->dict_page.data, c->dict_page.len, e)))
             return rc;
         dict_offset = start;
-        total_unc += (int64_t)(c->scratch.len + c->dict_plain.len);
-        total_comp += (int64_t)(c->scratch.len + c->comp.len);
+        total_unc += (int64_t)(c->dict_header_len + c->dict_plain.len);
+        total_comp += (int64_t)c->dict_page.len;
     }
     int64_t data_offset = (int64_t)sm_store_writer_offset(out);
     if ((rc = write_out(out, c->pages.data, c->pages.len, e)))
@@ -888,7 +910,8 @@ sm_err_t sm_pq_colw_finish(sm_pq_colw_t *c, sm_store_writer_t *out, sm_arena_t *
     }
     if (c->dictb)
         sm_ht_clear(c->dictb);
-    (void)start;
+    sm_buf_reset(&c->dict_page);
+    c->sealed = false;
     return SM_OK;
 }
 

@@ -37,7 +37,7 @@ typedef struct sm_pq_dcache {
 typedef struct sm_pq_colw {
     const sm_pq_leaf_t *leaf;
     const sm_pq_writer_opts_t *opts;
-    sm_pq_codec_t *codec; /* shared by the writer's columns */
+    sm_pq_codec_t *codec; /* the codec of the thread running this encoder (set by the writer) */
     /* the page being filled */
     sm_buf_t def, rep; /* uint16 levels */
     size_t page_levels, page_nulls, page_rows;
@@ -66,6 +66,11 @@ typedef struct sm_pq_colw {
     sm_pq_stat_t chunk, file;
     sm_buf_t scratch, comp;
     sm_buf_t packed; /* a page's bit-packed values (dictionary indices, booleans) */
+    /* set by sm_pq_colw_seal: the chunk's last page is in `pages` and its
+     * dictionary page (header + compressed values) in dict_page */
+    bool sealed;
+    sm_buf_t dict_page;
+    size_t dict_header_len;
 } sm_pq_colw_t;
 
 sm_err_t sm_pq_colw_init(sm_pq_colw_t *c, const sm_pq_leaf_t *leaf, const sm_pq_writer_opts_t *opts,
@@ -85,7 +90,14 @@ sm_err_t sm_pq_colw_maybe_flush(sm_pq_colw_t *c, sm_error_t *e);
 /* Bytes buffered for the row group (pages + the open page + dictionary). */
 size_t sm_pq_colw_buffered(const sm_pq_colw_t *c);
 
-/* Ends the chunk: writes [dictionary page] + pages through `out` (the
+/* Closes the chunk's last page and builds its dictionary page, so that
+ * sm_pq_colw_finish only copies bytes out.  The CPU-heavy half of ending a
+ * chunk: encoders of different leaves may be sealed on different threads
+ * at once (each uses only its own state and c->codec).  No rows may be
+ * added between seal and finish. */
+sm_err_t sm_pq_colw_seal(sm_pq_colw_t *c, sm_error_t *e);
+
+/* Ends the chunk (sealing it first if needed): writes [dictionary page] + pages through `out` (the
  * store writer), fills the ColumnChunk (offsets relative to the file) with
  * memory from `arena`, and resets the encoder for the next row group. */
 sm_err_t sm_pq_colw_finish(sm_pq_colw_t *c, sm_store_writer_t *out, sm_arena_t *arena,
@@ -93,6 +105,10 @@ sm_err_t sm_pq_colw_finish(sm_pq_colw_t *c, sm_store_writer_t *out, sm_arena_t *
 
 /* File-level statistics (after the last finish). */
 void sm_pq_colw_file_stats(sm_pq_colw_t *c, sm_pq_leaf_stats_t *out);
+
+/* Widens [*lo, *hi] to the leaf numbers under n (start with lo =
+ * INT32_MAX, hi = -1; hi < lo afterwards means no leaf). */
+void sm_pq_node_leaf_range(const sm_pq_node_t *n, int32_t *lo, int32_t *hi);
 
 /* Shreds rows [0, v->len) of a top-level column vector into the levels and
  * value positions of every leaf under `node`, feeding each leaf's encoder

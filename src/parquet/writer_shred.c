@@ -17,7 +17,7 @@ typedef struct shred {
     sm_error_t *e;
 } shred_t;
 
-static void leaf_range(const sm_pq_node_t *n, int32_t *lo, int32_t *hi)
+void sm_pq_node_leaf_range(const sm_pq_node_t *n, int32_t *lo, int32_t *hi)
 {
     if (n->leaf >= 0) {
         if (n->leaf < *lo)
@@ -27,7 +27,7 @@ static void leaf_range(const sm_pq_node_t *n, int32_t *lo, int32_t *hi)
         return;
     }
     for (uint32_t k = 0; k < n->nchildren; k++)
-        leaf_range(&n->children[k], lo, hi);
+        sm_pq_node_leaf_range(&n->children[k], lo, hi);
 }
 
 static inline sm_err_t push(shred_t *s, int32_t leaf, int16_t def, int16_t rep, const uint32_t *ix)
@@ -164,7 +164,7 @@ sm_err_t sm_pq_shred(const sm_pq_node_t *node, const sm_vector_t *v, sm_pq_colw_
     if (node->leaf >= 0)
         return shred_flat(node, v, &cols[node->leaf], e);
     int32_t lo = INT32_MAX, hi = -1;
-    leaf_range(node, &lo, &hi);
+    sm_pq_node_leaf_range(node, &lo, &hi);
     if (hi < lo)
         return SM_OK;
     shred_t s = {.first = lo, .e = e};

@@ -199,13 +199,28 @@ int main(int argc, char **argv)
           .page_bytes = 700,
           .row_group_rows = 1000,
           .dictionary_bytes = 300}},
+        /* the parallel column encoders (opts.pool, set below) */
+        {"pool_zstd", {.codec = SM_PQ_CODEC_ZSTD, .row_group_rows = 2500}},
+        {"pool_small_pages",
+         {.codec = SM_PQ_CODEC_SNAPPY,
+          .page_bytes = 700,
+          .row_group_rows = 1000,
+          .dictionary_bytes = 300}},
     };
+    sm_pool_t *pool = NULL;
     sm_error_t e;
     sm_type_t *schema = NULL;
     if (sm_type_parse(SCHEMA, strlen(SCHEMA), &schema, &e)) {
         fprintf(stderr, "pq_gen: %s\n", e.msg);
         return 1;
     }
+    if (sm_pool_new(&pool, 2, &e)) {
+        fprintf(stderr, "pq_gen: %s\n", e.msg);
+        return 1;
+    }
+    for (size_t vi = 0; vi < sizeof variants / sizeof variants[0]; vi++)
+        if (strncmp(variants[vi].name, "pool_", 5) == 0)
+            variants[vi].opts.pool = pool;
     sm_store_t *st = NULL;
     if (sm_store_open(dir, &st, &e)) {
         fprintf(stderr, "pq_gen: %s\n", e.msg);
@@ -246,6 +261,7 @@ int main(int argc, char **argv)
         }
     }
     sm_store_close(st);
+    sm_pool_free(pool);
     sm_type_free(schema);
     return status;
 }

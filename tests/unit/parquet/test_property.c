@@ -8,6 +8,11 @@
  * (null_count, num_values, min/max in the spec's orders) are recomputed
  * here from the values and compared.
  *
+ * Every file is also written on a pool of 3 threads and on a pool of 1
+ * (opts.pool: chunks encoded column-parallel): those two must be the same
+ * bytes, and the pooled file passes the same read-back and statistics
+ * checks as the serial one.
+ *
  * Deterministic: iteration i uses seed BASE + i.  SMELT_PQ_PROP_SEED=N runs
  * only seed N (and prints its schema), SMELT_PQ_PROP_ITERS=N changes the
  * count.  Seeds that once found a bug are kept in REGRESSION_SEEDS. */
@@ -20,6 +25,7 @@
 #include "check.h"
 #include "columnar/columnar.h"
 #include "core/mem.h"
+#include "core/pool.h"
 #include "parquet/encoding.h"
 #include "parquet/reader.h"
 #include "parquet/writer.h"
@@ -459,6 +465,7 @@ done:
 
 static const char *tmpdir;
 static sm_store_t *store;
+static sm_pool_t *pool, *pool1; /* for the parallel writes: 3 threads, 1 */
 
 static const int CODECS[] = {SM_PQ_CODEC_UNCOMPRESSED, SM_PQ_CODEC_SNAPPY,  SM_PQ_CODEC_GZIP,
                              SM_PQ_CODEC_ZSTD,         SM_PQ_CODEC_LZ4_RAW, SM_PQ_CODEC_BROTLI,
@@ -480,14 +487,43 @@ static size_t rand_rows(void)
     return 17000 + below(8000); /* past the dictionary's give-up point */
 }
 
+/* Whether two files of the test store hold the same bytes. */
+static bool same_bytes(const char *a, const char *b)
+{
+    bool same = false;
+    char pa[512], pb[512];
+    snprintf(pa, sizeof pa, "%s/%s", tmpdir, a);
+    snprintf(pb, sizeof pb, "%s/%s", tmpdir, b);
+    FILE *fa = fopen(pa, "rb"), *fb = fopen(pb, "rb");
+    if (fa && fb) {
+        int ca, cb;
+        do {
+            ca = getc(fa);
+            cb = getc(fb);
+        } while (ca == cb && ca != EOF);
+        same = ca == cb;
+    }
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    return same;
+}
+
+static bool check_file(const char *key, sm_type_t *schema, const sm_batch_t *in, size_t ncols,
+                       size_t rows, char names[][8], const sm_pq_writer_opts_t *wopts);
+
 /* Runs one seed; returns true when everything matched. */
 static bool run_seed(uint64_t seed, bool verbose)
 {
     rs = seed;
     sm_error_t e = {0};
     bool ok = false;
-    char key[64];
+    char key[64], pkey[64], p1key[64];
     snprintf(key, sizeof key, "p-%llu.parquet", (unsigned long long)seed);
+    snprintf(pkey, sizeof pkey, "p-%llu-pool.parquet", (unsigned long long)seed);
+    snprintf(p1key, sizeof p1key, "p-%llu-pool1.parquet", (unsigned long long)seed);
+    size_t *slices = NULL, nslices = 0;
     /* schema */
     size_t ncols = 1 + below(5);
     sm_field_t fields[5];
@@ -523,10 +559,8 @@ static bool run_seed(uint64_t seed, bool verbose)
                 o.row_group_rows, o.page_bytes, o.dictionary_bytes, prof.null_pct, prof.edge_pct,
                 prof.card, prof.max_elems);
 
-    sm_batch_t *in = NULL, *got = NULL, *part = NULL;
+    sm_batch_t *in = NULL, *part = NULL;
     sm_pq_writer_t *w = NULL;
-    sm_pq_reader_t *r = NULL;
-    leaf_acc_t *acc = NULL;
     sm_err_t rc = sm_batch_new(schema, rows, &in, &e);
     for (size_t i = 0; i < ncols && !rc; i++)
         for (size_t j = 0; j < rows && !rc; j++)
@@ -537,27 +571,77 @@ static bool run_seed(uint64_t seed, bool verbose)
     if (rc)
         goto out;
 
-    /* write in slices of random size (views with offsets) */
-    if ((rc = sm_pq_writer_open(store, key, schema, &o, &w, &e)))
+    /* write in slices of random size (views with offsets), serially and on
+     * the two pools */
+    slices = sm_calloc(rows + 2, sizeof *slices);
+    if (!slices) {
+        rc = sm_error_nomem(&e, "test");
         goto out;
-    for (size_t done = 0; done < rows && !rc;) {
+    }
+    for (size_t done = 0; done < rows;) {
         size_t n = pct(30) ? rows - done : 1 + below((unsigned)(rows - done));
-        if (!(rc = sm_batch_slice(in, done, n, &part, &e)))
-            rc = sm_pq_writer_write(w, part, &e);
-        sm_batch_free(part);
-        part = NULL;
+        slices[nslices++] = n;
         done += n;
     }
-    if (!rc && rows == 0 && pct(50)) { /* an empty batch is fine too */
-        if (!(rc = sm_batch_slice(in, 0, 0, &part, &e)))
-            rc = sm_pq_writer_write(w, part, &e);
-        sm_batch_free(part);
-        part = NULL;
+    bool empty_batch = rows == 0 && pct(50); /* an empty batch is fine too */
+    if (empty_batch)
+        slices[nslices++] = 0;
+    for (int par = 0; par < 3 && !rc; par++) {
+        sm_pq_writer_opts_t wo = o;
+        wo.pool = par == 0 ? NULL : par == 1 ? pool : pool1;
+        if ((rc = sm_pq_writer_open(store,
+                                    par == 0   ? key
+                                    : par == 1 ? pkey
+                                               : p1key,
+                                    schema, &wo, &w, &e)))
+            goto out;
+        for (size_t k = 0, done = 0; k < nslices && !rc; done += slices[k++]) {
+            if (!(rc = sm_batch_slice(in, done, slices[k], &part, &e)))
+                rc = sm_pq_writer_write(w, part, &e);
+            sm_batch_free(part);
+            part = NULL;
+        }
+        if (rc || (rc = sm_pq_writer_close(w, NULL, &e)))
+            goto out;
+        sm_pq_writer_free(w);
+        w = NULL;
     }
-    if (rc || (rc = sm_pq_writer_close(w, NULL, &e)))
+    if (!same_bytes(pkey, p1key)) {
+        fprintf(stderr, "  the files written on pools of 3 and 1 threads differ\n");
         goto out;
+    }
+    for (int which = 0; which < 2; which++)
+        if (!check_file(which ? pkey : key, schema, in, ncols, rows, names, &o))
+            goto out;
+    ok = true;
+out:
+    if (rc)
+        fprintf(stderr, "  error: %s\n", e.msg);
+    if (!ok && !verbose)
+        fprintf(stderr, "seed %llu failed: %s rows=%zu codec=%d v2=%d nodict=%d\n",
+                (unsigned long long)seed, tname, rows, (int)o.codec, o.page_v2, o.no_dictionary);
     sm_pq_writer_free(w);
-    w = NULL;
+    sm_batch_free(in);
+    sm_type_free(schema);
+    sm_store_delete(store, key, &e);
+    sm_store_delete(store, pkey, &e);
+    sm_store_delete(store, p1key, &e);
+    sm_free(slices);
+    return ok;
+}
+
+/* Reads `key` back and checks its rows against `in` and its footer
+ * statistics against ones recomputed from the values. */
+static bool check_file(const char *key, sm_type_t *schema, const sm_batch_t *in, size_t ncols,
+                       size_t rows, char names[][8], const sm_pq_writer_opts_t *wopts)
+{
+    sm_error_t e = {0};
+    sm_err_t rc = SM_OK;
+    bool ok = false;
+    sm_batch_t *got = NULL;
+    sm_pq_reader_t *r = NULL;
+    leaf_acc_t *acc = NULL;
+    const sm_pq_writer_opts_t o = *wopts;
 
     /* read back */
     sm_pq_reader_opts_t ro = {.batch_rows = pct(50) ? 1 + below(500) : 0, .verify_crc = true};
@@ -632,17 +716,12 @@ static bool run_seed(uint64_t seed, bool verbose)
     ok = true;
 out:
     if (rc)
-        fprintf(stderr, "  error: %s\n", e.msg);
-    if (!ok && !verbose)
-        fprintf(stderr, "seed %llu failed: %s rows=%zu codec=%d v2=%d nodict=%d\n",
-                (unsigned long long)seed, tname, rows, (int)o.codec, o.page_v2, o.no_dictionary);
+        fprintf(stderr, "  %s: error: %s\n", key, e.msg);
+    else if (!ok)
+        fprintf(stderr, "  in %s\n", key);
     sm_free(acc);
     sm_pq_reader_close(r);
-    sm_pq_writer_free(w);
-    sm_batch_free(in);
     sm_batch_free(got);
-    sm_type_free(schema);
-    sm_store_delete(store, key, &e);
     return ok;
 }
 
@@ -685,8 +764,14 @@ int main(void)
         return 1;
     }
     tmpdir = dir;
+    if (sm_pool_new(&pool, 3, &e) || sm_pool_new(&pool1, 1, &e)) {
+        fprintf(stderr, "cannot start a pool: %s\n", e.msg);
+        return 1;
+    }
     RUN(test_regressions);
     RUN(test_random);
+    sm_pool_free(pool);
+    sm_pool_free(pool1);
     sm_store_close(store);
     rmdir(tmpdir);
     return check_summary();
