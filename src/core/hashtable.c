@@ -117,6 +117,13 @@ void sm_ht_prefetch(const sm_ht_t *t, uint64_t hash)
     __builtin_prefetch(&t->slots[hash & (t->cap - 1)]);
 }
 
+void sm_ht_prefetch_key(const sm_ht_t *t, uint64_t hash)
+{
+    const slot_t *s = &t->slots[hash & (t->cap - 1)];
+    if (s->key && s->hash == hash)
+        __builtin_prefetch(s->key);
+}
+
 uint64_t *sm_ht_find(const sm_ht_t *t, const void *key, size_t n)
 {
     return sm_ht_find_hashed(t, key, n, sm_ht_hash(t, key, n));
@@ -132,6 +139,9 @@ static sm_err_t rehash(sm_ht_t *t, size_t new_cap, sm_error_t *e)
     size_t mask = new_cap - 1;
     for (size_t i = 0; i < t->cap; i++) {
         const slot_t *s = &t->slots[i];
+        /* the new slots are random writes: load them some entries ahead */
+        if (i + 16 < t->cap && s[16].key)
+            __builtin_prefetch(&slots[s[16].hash & mask], 1);
         if (!s->key)
             continue;
         size_t j = s->hash & mask;

@@ -77,6 +77,10 @@ uint64_t *sm_ht_find_hashed(const sm_ht_t *t, const void *key, size_t n, uint64_
 /* A hint: starts loading the slot where a key of this hash is looked for
  * (batch probes call it some rows ahead).  Changes nothing; any hash. */
 void sm_ht_prefetch(const sm_ht_t *t, uint64_t hash);
+/* A second hint, some rows after sm_ht_prefetch of the same hash: when the
+ * key's home slot holds a key of this hash, starts loading that key's bytes
+ * (which a lookup compares).  Reads the slot; changes nothing; any hash. */
+void sm_ht_prefetch_key(const sm_ht_t *t, uint64_t hash);
 
 /* Inserts key if it is absent (with value 0).  Either way *value points to
  * the key's value slot and *is_new (may be NULL) says whether it was just

@@ -113,6 +113,9 @@ static sm_err_t rehash(sm_ht64_t *t, size_t new_cap, sm_error_t *e)
     size_t mask = new_cap - 1;
     for (size_t i = 0; i < t->cap; i++) {
         int64_t k = t->slots[i].key;
+        /* the new slots are random writes: load them some entries ahead */
+        if (i + 16 < t->cap && t->slots[i + 16].key != EMPTY_KEY)
+            __builtin_prefetch(&slots[hash64(t, t->slots[i + 16].key) & mask], 1);
         if (k == EMPTY_KEY)
             continue;
         size_t j = hash64(t, k) & mask;

@@ -143,6 +143,9 @@ static sm_err_t pair_add(sm_acc_t *a, uint32_t g, int64_t v, bool *fresh, sm_err
         a->pairs = nw;
         a->pairs_cap = cap;
         for (size_t i = 0; i < old; i++) {
+            /* the new slots are random writes: load them some pairs ahead */
+            if (i + 16 < old && o[i + 16].used)
+                __builtin_prefetch(&nw[pair_slot(a, o[i + 16].g, o[i + 16].v)], 1);
             if (!o[i].used)
                 continue;
             size_t h = pair_slot(a, o[i].g, o[i].v);

@@ -3,12 +3,13 @@
  *
  * Rows are split by key hash into P partitions (P = pool threads, rounded
  * to a power of two); each partition has its own table, updated by one
- * worker at a time, so no merge step is needed.  A table whose reservation
- * fails stops inserting new groups: rows of groups it already has still
- * update it, rows of new groups go to one of 16 spill files by other hash
- * bits.  Each spill file is aggregated later by a fresh table, which may
- * spill again (deeper hash bits), up to MAX_DEPTH levels; past that the
- * table ignores the budget.
+ * worker at a time, so no merge step is needed.  Without keys there is one
+ * table, and its aggregates are updated side by side (one worker each).
+ * A table whose reservation fails stops inserting new groups: rows of
+ * groups it already has still update it, rows of new groups go to one of
+ * 16 spill files by other hash bits.  Each spill file is aggregated later
+ * by a fresh table, which may spill again (deeper hash bits), up to
+ * MAX_DEPTH levels; past that the table ignores the budget.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #define MAX_DEPTH 6
 #define CHUNK_BATCHES 8
 #define RESERVE_STEP ((size_t)256 << 10)
+#define PREFETCH 16 /* rows ahead whose hash slot is loaded early */
 
 typedef struct agg_op agg_op_t;
 
@@ -305,6 +307,10 @@ static sm_err_t feed_str1(table_t *t, const prep_t *pp, const uint32_t *sel, siz
     for (size_t j = 0; j < n; j++) {
         uint32_t r = sel ? sel[j] : (uint32_t)j;
         uint64_t gid;
+        if (j + PREFETCH < n)
+            sm_ht_prefetch(t->ht, pp->hash[sel ? sel[j + PREFETCH] : j + PREFETCH]);
+        if (j + PREFETCH / 2 < n)
+            sm_ht_prefetch_key(t->ht, pp->hash[sel ? sel[j + PREFETCH / 2] : j + PREFETCH / 2]);
         if (kv->null_count && sm_vector_is_null(kv, r)) {
             if (t->null_gid < 0) {
                 if (t->spilling) {
@@ -543,6 +549,45 @@ typedef struct chunk {
     size_t n;
 } chunk_t;
 
+/* Without keys and with several aggregates: aggregate i of the one table
+ * takes every batch of the chunk (rows and gids: every row, group 0); each
+ * accumulator is updated by one worker, in batch order. */
+static sm_err_t acc_task(void *arg, size_t begin, size_t end, unsigned worker, sm_error_t *e)
+{
+    (void)worker;
+    chunk_t *c = arg;
+    table_t *t = c->g->parts[0];
+    for (size_t i = begin; i < end; i++)
+        for (size_t k = 0; k < c->n; k++) {
+            const sm_batch_t *b = c->pp[k].b;
+            sm_err_t rc = sm_acc_update(&t->acc[i], b, t->rows, t->gids, b->nrows, e);
+            if (rc)
+                return rc;
+        }
+    return SM_OK;
+}
+
+/* The global (keyless) aggregate of one chunk, its aggregates in parallel. */
+static sm_err_t global_chunk(chunk_t *c, sm_pool_t *pool, sm_error_t *e)
+{
+    table_t *t = c->g->parts[0];
+    size_t most = 0;
+    for (size_t k = 0; k < c->n; k++)
+        if (c->pp[k].b->nrows > most)
+            most = c->pp[k].b->nrows;
+    sm_err_t rc = scratch(t, most, e);
+    if (rc)
+        return rc;
+    for (size_t j = 0; j < most; j++) {
+        t->rows[j] = (uint32_t)j;
+        t->gids[j] = 0;
+    }
+    rc = sm_pool_for(pool, c->g->naggs, 1, acc_task, c, NULL, e);
+    if (!rc)
+        account(t);
+    return rc;
+}
+
 static sm_err_t prep_task(void *arg, size_t begin, size_t end, unsigned worker, sm_error_t *e)
 {
     chunk_t *c = arg;
@@ -637,9 +682,11 @@ static sm_err_t consume(agg_op_t *g, sm_error_t *e)
             pp[n++].b = b;
         }
         chunk_t c = {g, pp, n};
-        if (!rc && n)
+        if (!rc && n && g->global && pool && g->naggs > 1)
+            rc = global_chunk(&c, pool, e);
+        else if (!rc && n)
             rc = sm_pool_for(n > 1 ? pool : NULL, n, 1, prep_task, &c, NULL, e);
-        if (!rc && n)
+        if (!rc && n && !(g->global && pool && g->naggs > 1))
             rc = sm_pool_for(g->nparts > 1 ? pool : NULL, g->nparts, 1, part_task, &c, NULL, e);
         for (size_t i = 0; i < n; i++)
             prep_free(&pp[i]);

@@ -1,10 +1,14 @@
 /* exec/op_join — hash join (and nested loop when there are no keys),
  * parallel probe, grace spilling (operator.h).
  *
- * The build side is read into a row store; its rows are chained per key
- * (ht64 for one bigint key, else a byte-key table of the key encoding)
+ * The build side is read into a row store (with a pool, by a pool task
+ * while the opening thread opens the probe side, so that the build sides
+ * of a chain of joins are read at the same time); its rows are chained per
+ * key (ht64 for one bigint key, else a byte-key table of the key encoding)
  * with next[] links.  Probe batches are processed a chunk at a time over
  * the pool; each produces its own output batches, queued in input order.
+ * Columns the spec does not keep are not copied into the output (unless a
+ * residual filter needs the full pairs first).
  * Rows of the build side whose key is NULL are never inserted; a preserved
  * side's unmatched rows come out NULL-extended (probe side: after each
  * batch; build side: after the probe input ends, from match flags).
@@ -45,7 +49,13 @@ typedef struct join {
     sm_type_t *pairs_schema;
     size_t nl, nr;
     bool fast64;
-    bool str1; /* one STRING/BINARY key: the table is keyed by raw bytes */
+    bool str1;     /* one STRING/BINARY key: the table is keyed by raw bytes */
+    bool dup_keys; /* byte-key table: some key has several build rows */
+    /* spec->keep (NULL: every column comes out): keepf flags each column of
+     * the full layout, outc lists the nout flagged ones in order. */
+    uint8_t *keepf;
+    uint32_t *outc;
+    size_t nout;
     /* run time: build side */
     sm_rows_t build;
     uint64_t *refs;
@@ -238,6 +248,9 @@ static sm_err_t build_table(join_t *j, sm_error_t *e)
             if (sm_keys_any_null(bt, bk, j->nkeys, r))
                 continue;
             if (j->fast64) {
+                if (r + 16 < bt->nrows)
+                    __builtin_prefetch(
+                        &j->slots[key_hash64(int_key(bt->cols[bk[0]], r + 16)) & j->mask]);
                 int64_t key = int_key(bt->cols[bk[0]], r);
                 size_t h = (size_t)key_hash64(key) & j->mask;
                 while (j->slots[h].head && j->slots[h].key != key)
@@ -262,6 +275,8 @@ static sm_err_t build_table(join_t *j, sm_error_t *e)
             if (rc)
                 break;
             j->next[i] = fresh ? NONE : (uint32_t)(*slot - 1);
+            if (!fresh)
+                j->dup_keys = true;
             *slot = i + 1;
         }
     }
@@ -320,6 +335,53 @@ static bool all_rows(const sm_batch_t *pb, const uint32_t *pr, size_t n)
     return true;
 }
 
+/* Whether column c of the full layout is filled in a pairs batch: every
+ * column when some are dropped only after the filter ran. */
+static bool copied(const join_t *j, size_t c)
+{
+    return !j->keepf || j->filter || j->keepf[c];
+}
+
+/* Gathers the build rows refs[0..n) into the build columns of b (which
+ * start at column b0), those that are copied. */
+static sm_err_t gather_build(join_t *j, sm_batch_t *b, size_t b0, const uint64_t *refs, size_t n,
+                             sm_error_t *e)
+{
+    size_t nb = j->build_left ? j->nl : j->nr;
+    if (!j->keepf)
+        return sm_gather(b, b0, &j->build, NULL, nb, refs, n, e);
+    sm_err_t rc = SM_OK;
+    for (uint32_t c = 0; !rc && c < nb; c++)
+        if (copied(j, b0 + c))
+            rc = sm_gather(b, b0 + c, &j->build, &c, 1, refs, n, e);
+    return rc;
+}
+
+/* Turns b (of the full layout, taken over) into an output batch: the kept
+ * columns re-labelled with the output schema, the others freed. */
+static sm_err_t to_output(join_t *j, sm_batch_t *b, sm_batch_t **out, sm_error_t *e)
+{
+    sm_vector_t **cols = b->cols;
+    size_t nc = b->ncols;
+    b->cols = NULL;
+    b->ncols = 0;
+    sm_batch_free(b);
+    if (j->outc) {
+        /* k <= c: cols[k] was already moved down or freed */
+        size_t k = 0;
+        for (size_t c = 0; c < nc; c++) {
+            if (k < j->nout && j->outc[k] == c)
+                cols[k++] = cols[c];
+            else
+                sm_vector_free(cols[c]);
+        }
+        nc = j->nout;
+    }
+    sm_err_t rc = sm_batch_from_vectors(j->op->schema, cols, nc, out, e);
+    sm_free(cols);
+    return rc;
+}
+
 /* Candidate pairs: probe rows pr[k] with build rows br[k].  With `take`
  * (pr is every row of pb in order and pb's columns are not needed after),
  * pb's builder columns move into the pairs instead of being copied; pb
@@ -333,6 +395,8 @@ static sm_err_t make_pairs(join_t *j, sm_batch_t *pb, bool take, const uint32_t 
     take = take && all_rows(pb, pr, n);
     for (size_t c = 0; !rc && c < np; c++) {
         sm_vector_t *v = pb->cols[c];
+        if (!copied(j, p0 + c))
+            continue;
         if (take && v->len == n && !sm_type_is_nested(v->type->kind) && sm_vector_is_builder(v)) {
             pb->cols[c] = b->cols[p0 + c];
             b->cols[p0 + c] = v;
@@ -345,8 +409,7 @@ static sm_err_t make_pairs(join_t *j, sm_batch_t *pb, bool take, const uint32_t 
         rc = sm_error_nomem(e, "join pairs");
     for (size_t k = 0; !rc && k < n; k++)
         refs[k] = j->refs[br[k]];
-    if (!rc)
-        rc = sm_gather(b, b0, &j->build, NULL, j->build_left ? j->nl : j->nr, refs, n, e);
+    rc = rc ? rc : gather_build(j, b, b0, refs, n, e);
     sm_free(refs);
     if (!rc)
         b->nrows = n;
@@ -363,13 +426,15 @@ static sm_err_t one_side(join_t *j, const sm_batch_t *pb, const uint32_t *rows, 
                          sm_batch_t **out, sm_error_t *e)
 {
     sm_batch_t *b = NULL;
-    sm_err_t rc = sm_batch_new(j->op->schema, n, &b, e);
+    bool sa = semi_anti(j->type);
+    sm_err_t rc = sm_batch_new(sa ? j->op->schema : j->pairs_schema, n, &b, e);
     bool probe_is_left = !j->build_left;
     bool this_left = pb ? probe_is_left : !probe_is_left;
     size_t c0 = this_left ? 0 : j->nl, nc = this_left ? j->nl : j->nr;
     if (!rc && pb) {
         for (size_t c = 0; !rc && c < nc; c++)
-            rc = sm_gather_vec(b->cols[c0 + c], pb->cols[c], rows, n, e);
+            if (sa || copied(j, c0 + c))
+                rc = sm_gather_vec(b->cols[c0 + c], pb->cols[c], rows, n, e);
     } else if (!rc) {
         uint64_t *refs = sm_malloc((n ? n : 1) * sizeof *refs);
         if (!refs)
@@ -377,13 +442,14 @@ static sm_err_t one_side(join_t *j, const sm_batch_t *pb, const uint32_t *rows, 
         for (size_t k = 0; !rc && k < n; k++)
             refs[k] = j->refs[rows[k]];
         if (!rc)
-            rc = sm_gather(b, c0, &j->build, NULL, nc, refs, n, e);
+            rc = gather_build(j, b, c0, refs, n, e);
         sm_free(refs);
     }
-    if (!rc && !semi_anti(j->type)) {
+    if (!rc && !sa) {
         size_t o0 = this_left ? j->nl : 0, on = this_left ? j->nr : j->nl;
         for (size_t c = 0; !rc && c < on; c++)
-            rc = sm_append_nulls(b->cols[o0 + c], n, e);
+            if (copied(j, o0 + c))
+                rc = sm_append_nulls(b->cols[o0 + c], n, e);
     }
     if (!rc)
         b->nrows = n;
@@ -391,8 +457,11 @@ static sm_err_t one_side(join_t *j, const sm_batch_t *pb, const uint32_t *rows, 
         sm_batch_free(b);
         return rc;
     }
-    *out = b;
-    return SM_OK;
+    if (sa) {
+        *out = b;
+        return SM_OK;
+    }
+    return to_output(j, b, out, e);
 }
 
 static void mark(join_t *j, uint32_t bi)
@@ -446,23 +515,15 @@ static sm_err_t flush_pairs(probe_task_t *t, unsigned worker, uint32_t *pr, uint
         return SM_OK;
     }
     if (nsel == n) {
-        /* Re-label as the output schema (same layout). */
-        sm_vector_t **cols = pairs->cols;
-        size_t nc = pairs->ncols;
-        pairs->cols = NULL;
-        pairs->ncols = 0;
-        sm_batch_free(pairs);
         sm_batch_t *o = NULL;
-        rc = sm_batch_from_vectors(j->op->schema, cols, nc, &o, e);
-        sm_free(cols);
-        if (rc)
+        if ((rc = to_output(j, pairs, &o, e)))
             return rc;
         return task_emit(t, o, e);
     }
     sm_batch_t *o = NULL;
     rc = sm_batch_new(j->op->schema, nsel, &o, e);
     for (size_t c = 0; !rc && c < o->ncols; c++)
-        rc = sm_gather_vec(o->cols[c], pairs->cols[c], sel, nsel, e);
+        rc = sm_gather_vec(o->cols[c], pairs->cols[j->outc ? j->outc[c] : c], sel, nsel, e);
     sm_batch_free(pairs);
     if (!rc) {
         o->nrows = nsel;
@@ -500,10 +561,19 @@ static sm_err_t probe_batch(probe_task_t *t, unsigned worker, sm_error_t *e)
             rc = sm_error_nomem(e, "join probe keys");
             goto out;
         }
+        const uint8_t *pp = NULL;
+        size_t pn = 0;
         for (size_t r = 0; r < n; r++) {
             size_t kn;
             const uint8_t *kp = sm_vector_get_bytes(sv, r, &kn);
+            /* a run of equal keys (order lines of one order) hashes once */
+            if (r && kn == pn && (!kn || memcmp(kp, pp, kn) == 0)) {
+                hashes[r] = hashes[r - 1];
+                continue;
+            }
             hashes[r] = sm_ht_hash(j->ht, kp, kn);
+            pp = kp;
+            pn = kn;
         }
     } else if (j->nkeys && !j->fast64) {
         if (!(offs = sm_malloc((n + 1) * sizeof *offs))) {
@@ -527,7 +597,9 @@ static sm_err_t probe_batch(probe_task_t *t, unsigned worker, sm_error_t *e)
     size_t prev = 0;
     uint32_t prev_head = NONE, prev_count = 0;
     for (size_t r = 0; r < n && !rc; r++) {
-        uint32_t head = NONE, count = 0;
+        /* count 1 spares the chain walk: every key of a byte-key table
+         * without duplicates has one row (fast64 finds it per slot) */
+        uint32_t head = NONE, count = j->nkeys && !j->fast64 && !j->dup_keys ? 1 : 0;
         if (!j->nkeys) {
             head = j->nbuild ? 0 : NONE;
         } else if (j->fast64) {
@@ -555,6 +627,8 @@ static sm_err_t probe_batch(probe_task_t *t, unsigned worker, sm_error_t *e)
         } else if (sv) {
             if (r + 16 < n)
                 sm_ht_prefetch(j->ht, hashes[r + 16]);
+            if (r + 8 < n)
+                sm_ht_prefetch_key(j->ht, hashes[r + 8]);
             if (!sm_vector_is_null(sv, r)) {
                 size_t kn, pn;
                 const uint8_t *kp = sm_vector_get_bytes(sv, r, &kn);
@@ -870,8 +944,8 @@ static sm_err_t next_partition(join_t *j, sm_error_t *e)
             sm_op_free(lo);
             return rc;
         }
-        sm_join_spec_t spec = {j->type,       j->lk,     j->rk,        j->nkeys,
-                               j->build_left, j->filter, j->filter_arg};
+        sm_join_spec_t spec = {j->type,       j->lk,     j->rk,         j->nkeys,
+                               j->build_left, j->filter, j->filter_arg, j->keepf};
         if ((rc = join_make(j->op->ctx, lo, ro, &spec, j->depth + 1, &j->sub, e)))
             return rc;
         return sm_op_open(j->sub, e);
@@ -916,16 +990,13 @@ static void join_close(sm_op_t *op)
     j->reserved = 0;
 }
 
-static sm_err_t join_open(sm_op_t *op, sm_error_t *e)
+/* Opens the build side and reads it into j->build, then builds the hash
+ * table — unless the build side outgrows the budget (j->grace: the rest
+ * of it is partitioned later). */
+static sm_err_t read_build(join_t *j, sm_error_t *e)
 {
-    join_t *j = op->impl;
-    j->op = op;
-    j->probe_done = j->final_done = j->grace = false;
-    j->final_at = j->gpart = 0;
-    sm_err_t rc = sm_op_open(op->children[0], e);
-    if (!rc)
-        rc = sm_op_open(op->children[1], e);
-    /* Read the build side. */
+    sm_op_t *op = j->op;
+    sm_err_t rc = sm_op_open(build_child(j), e);
     while (!rc) {
         sm_batch_t *b = NULL;
         if ((rc = sm_op_next(build_child(j), &b, e)) || !b)
@@ -947,19 +1018,58 @@ static sm_err_t join_open(sm_op_t *op, sm_error_t *e)
             break;
         }
     }
-    if (rc)
-        return rc;
-    if (j->grace) {
-        if ((rc = part_all(j, build_child(j), build_keys(j), &j->build, j->bf, e)))
-            return rc;
-        if ((rc = part_all(j, probe_child(j), probe_keys(j), NULL, j->pf, e)))
-            return rc;
-        if (j->reserved)
-            sm_op_mem_release(op, j->reserved);
-        j->reserved = 0;
-        return next_partition(j, e);
+    if (!rc && !j->grace)
+        rc = build_table(j, e);
+    return rc;
+}
+
+/* Pool task: read_build on a pool thread (while the opening thread opens
+ * the probe side, which builds the joins below it). */
+static sm_err_t build_task(void *arg, sm_error_t *e)
+{
+    return read_build(arg, e);
+}
+
+static sm_err_t join_open(sm_op_t *op, sm_error_t *e)
+{
+    join_t *j = op->impl;
+    j->op = op;
+    j->probe_done = j->final_done = j->grace = j->dup_keys = false;
+    j->final_at = j->gpart = 0;
+    sm_pool_t *pool = op->ctx ? op->ctx->pool : NULL;
+    sm_pool_group_t *g = NULL;
+    sm_err_t rc;
+    if (pool && sm_pool_group_new(&g, pool, e) == SM_OK && sm_pool_submit(g, build_task, j, e)) {
+        sm_pool_group_free(g);
+        g = NULL;
     }
-    return build_table(j, e);
+    if (g) {
+        /* the two sides open at once: the build side on the pool */
+        rc = sm_op_open(probe_child(j), e);
+        sm_error_t be;
+        sm_error_clear(&be);
+        sm_err_t brc = sm_pool_wait(g, &be);
+        sm_pool_group_free(g);
+        if (!rc && brc) {
+            rc = brc;
+            if (e)
+                *e = be;
+        }
+    } else {
+        rc = sm_op_open(probe_child(j), e);
+        if (!rc)
+            rc = read_build(j, e);
+    }
+    if (rc || !j->grace)
+        return rc;
+    if ((rc = part_all(j, build_child(j), build_keys(j), &j->build, j->bf, e)))
+        return rc;
+    if ((rc = part_all(j, probe_child(j), probe_keys(j), NULL, j->pf, e)))
+        return rc;
+    if (j->reserved)
+        sm_op_mem_release(op, j->reserved);
+    j->reserved = 0;
+    return next_partition(j, e);
 }
 
 static sm_err_t join_next(sm_op_t *op, sm_batch_t **out, sm_error_t *e)
@@ -1010,6 +1120,8 @@ static void join_destroy(sm_op_t *op)
         return;
     sm_free(j->lk);
     sm_free(j->rk);
+    sm_free(j->keepf);
+    sm_free(j->outc);
     sm_type_free(j->pairs_schema);
     sm_free(j);
 }
@@ -1017,6 +1129,45 @@ static void join_destroy(sm_op_t *op)
 static const sm_op_vtable_t join_vt = {"HashJoin", join_open, join_next, join_close, join_destroy};
 static const sm_op_vtable_t nlj_vt = {"NestedLoopJoin", join_open, join_next, join_close,
                                       join_destroy};
+
+/* Takes spec->keep into j->keepf and j->outc (left NULL when every column
+ * is kept).  SM_ERR_INVALID when none is. */
+static sm_err_t keep_columns(join_t *j, const uint8_t *keep, sm_error_t *e)
+{
+    size_t nall = j->nl + j->nr, k = 0;
+    for (size_t c = 0; c < nall; c++)
+        k += keep[c] != 0;
+    if (!k)
+        return sm_error_set(e, SM_ERR_INVALID, "join: no output column kept");
+    if (k == nall)
+        return SM_OK;
+    j->keepf = sm_malloc(nall);
+    j->outc = sm_malloc(k * sizeof *j->outc);
+    if (!j->keepf || !j->outc)
+        return sm_error_nomem(e, "join columns");
+    j->nout = 0;
+    for (size_t c = 0; c < nall; c++) {
+        j->keepf[c] = keep[c] != 0;
+        if (keep[c])
+            j->outc[j->nout++] = (uint32_t)c;
+    }
+    return SM_OK;
+}
+
+/* The output schema when some columns are dropped (NULL: out of memory). */
+static sm_type_t *out_schema(const join_t *j)
+{
+    sm_field_t *f = sm_calloc(j->nout, sizeof *f);
+    if (!f)
+        return NULL;
+    for (size_t k = 0; k < j->nout; k++) {
+        f[k] = j->pairs_schema->fields[j->outc[k]];
+        f[k].type = sm_type_ref(f[k].type);
+    }
+    sm_type_t *t = sm_type_struct(f, j->nout);
+    sm_free(f);
+    return t;
+}
 
 static sm_err_t join_make(const sm_exec_ctx_t *ctx, sm_op_t *left, sm_op_t *right,
                           const sm_join_spec_t *spec, int depth, sm_op_t **out, sm_error_t *e)
@@ -1070,8 +1221,16 @@ static sm_err_t join_make(const sm_exec_ctx_t *ctx, sm_op_t *left, sm_op_t *righ
                                 ls->fields[j->lk[0]].type->kind == SM_TYPE_BINARY);
     bool ln = right_kept(j->type), rn = left_kept(j->type);
     j->pairs_schema = sm_schema_concat(ls, ln, rs, rn);
-    schema = semi_anti(j->type) ? sm_type_ref((sm_type_t *)ls) : sm_type_ref(j->pairs_schema);
-    if (!j->pairs_schema || !schema) {
+    if (!j->pairs_schema) {
+        rc = sm_error_nomem(e, "join schema");
+        goto fail;
+    }
+    if (spec->keep && !semi_anti(j->type) && (rc = keep_columns(j, spec->keep, e)))
+        goto fail;
+    schema = semi_anti(j->type) ? sm_type_ref((sm_type_t *)ls)
+             : j->outc          ? out_schema(j)
+                                : sm_type_ref(j->pairs_schema);
+    if (!schema) {
         rc = sm_error_nomem(e, "join schema");
         goto fail;
     }

@@ -35,9 +35,13 @@
  * in its next() (including its children: the EXPLAIN ANALYZE convention),
  * current and peak memory it reserved and bytes it spilled.
  *
- * Threads: an operator tree is driven by one thread at a time.  Operators
- * may use the context's pool internally (hash aggregate partitions, hash
- * join probe); callbacks they call from pool workers say so.
+ * Threads: each operator is driven by one thread at a time (not always the
+ * same one: a caller may open a tree on one thread and pull it on another,
+ * one after the other).  Operators may use the context's pool internally
+ * (hash aggregate partitions, the aggregates of a keyless aggregate, hash
+ * join probe; a hash join opens and reads its build side on the pool while
+ * its probe side opens, so two subtrees may be driven at once); callbacks
+ * they call from pool workers say so.
  */
 #ifndef SM_EXEC_OPERATOR_H
 #define SM_EXEC_OPERATOR_H
@@ -311,11 +315,17 @@ typedef struct sm_join_spec {
     bool build_left;          /* hash the left input, stream the right */
     sm_join_filter_fn filter; /* NULL: no residual predicate */
     void *filter_arg;
+    /* NULL: every column comes out.  Else one flag per column of the full
+     * layout (left columns, then right): only flagged columns come out, in
+     * that order (at least one must be); the others are not copied when
+     * there is no filter (the filter still sees the full layout).  Ignored
+     * for SEMI and ANTI. */
+    const uint8_t *keep;
 } sm_join_spec_t;
 
 /* An equi-join with SQL equality (NULL keys never match; key column types
  * must be equal).  Output: left columns then right columns (SEMI, ANTI:
- * left only), columns of the side that may be NULL-extended nullable;
+ * left only; spec->keep may drop some), columns of the side that may be NULL-extended nullable;
  * batches of at most SM_BATCH_ROWS rows.  The build side is held in a hash
  * table; when it outgrows the budget both sides are partitioned to disk by
  * key hash and joined partition by partition (grace hash join).  The probe

@@ -621,7 +621,26 @@ static sm_err_t plan_join(planner_t *p, sm_lp_t *lp, const uint8_t *need, pres_t
     }
     memcpy(lay, L.lay, L.n * sizeof *lay);
     memcpy(lay + L.n, R.lay, R.n * sizeof *lay);
+    /* Columns only the join needs (keys, the residual's) do not come out:
+     * the join does not copy them. */
+    uint8_t *keep = semi ? NULL : sm_qctx_alloc(p->q, L.n + R.n + 1);
+    uint32_t *olay = semi ? lay : sm_qctx_alloc(p->q, (L.n + R.n + 1) * sizeof *olay);
+    if (!semi && (!keep || !olay)) {
+        rc = nomem(e);
+        goto fail;
+    }
+    if (!semi) {
+        nout = 0;
+        for (size_t i = 0; i < L.n + R.n; i++)
+            if ((keep[i] = set_has(p, need, lay[i])))
+                olay[nout++] = lay[i];
+        if (!nout && L.n + R.n) {
+            keep[0] = 1; /* each output row needs a column */
+            olay[nout++] = lay[0];
+        }
+    }
     sm_join_spec_t spec = {0};
+    spec.keep = L.n + R.n ? keep : NULL;
     spec.type = nk == 0 && jt == SM_JOIN_INNER ? SM_JOIN_CROSS : jt;
     if (nk == 0 && jt == SM_JOIN_INNER && lp->u.join.resid)
         spec.type = SM_JOIN_INNER;
@@ -664,7 +683,7 @@ static sm_err_t plan_join(planner_t *p, sm_lp_t *lp, const uint8_t *need, pres_t
     rc = sm_op_hash_join_new(&p->q->exec, L.op, R.op, &spec, &r->op, e);
     L.op = R.op = NULL;
     if (!rc) {
-        r->lay = lay;
+        r->lay = olay;
         r->n = nout;
         r->est = est;
         r->x = xnode(p, r->op, est, b.data ? (char *)b.data : "Join", lx, rx);

@@ -236,4 +236,16 @@ sm_err_t sm_join_pred_eval(void *arg, const sm_batch_t *pairs, unsigned worker, 
  * caller). */
 sm_err_t sm_plan_collect(sm_op_t *op, sm_batch_t **out, sm_error_t *e);
 
+/* ---- pipelining a sink (plan_feed.c) ---- */
+/* Takes over batch b (frees it, also on failure). */
+typedef sm_err_t (*sm_plan_sink_fn)(void *arg, sm_batch_t *b, sm_error_t *e);
+/* Pulls every batch of op (opened by the caller, who closes it afterwards)
+ * and hands the non-empty ones, in order, to sink on the calling thread.
+ * With a pool, a pool task pulls the tree while the sink works on earlier
+ * batches (at most a few batches wait between them); when no pool thread
+ * has started that task by the time the sink needs a batch, the calling
+ * thread pulls the rest itself.  Returns the tree's error or the sink's
+ * (which stops the pulling), SM_ERR_NOMEM. */
+sm_err_t sm_plan_feed(sm_pool_t *pool, sm_op_t *op, sm_plan_sink_fn sink, void *arg, sm_error_t *e);
+
 #endif

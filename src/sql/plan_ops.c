@@ -126,13 +126,28 @@ sm_err_t sm_op_filter_new(sm_qctx_t *q, sm_op_t *child, sm_expr_t *pred, sm_op_t
 
 /* ---- projection -------------------------------------------------------- */
 
+/* With a pool and some computed output, up to PROJ_CHUNK input batches are
+ * projected at once, one per pool worker (each worker has its own
+ * evaluation context), and come out in input order; a failure reports the
+ * error of the first failing batch, as the serial projection would. */
+#define PROJ_CHUNK 8
+
 typedef struct proj {
     sm_expr_t **x;
     size_t n;
     sm_expr_ctx_t ctx;
     bool ctx_live;
     int64_t now_us;
-    int *taken; /* per output: input column it took over, or -1 */
+    size_t nin;
+    int *taken;    /* per worker, per input column: output that took it over, or -1 */
+    bool computed; /* some output is not a plain input column */
+    /* run time, parallel: one context per pool slot, the output queue */
+    sm_pool_t *pool;
+    sm_expr_ctx_t *wctx;
+    unsigned nw;
+    sm_batch_t *q[PROJ_CHUNK];
+    size_t qn, qat;
+    bool done;
 } proj_t;
 
 static sm_err_t proj_open(sm_op_t *op, sm_error_t *e)
@@ -143,18 +158,38 @@ static sm_err_t proj_open(sm_op_t *op, sm_error_t *e)
         return rc;
     sm_expr_ctx_init(&p->ctx, op->ctx->ansi, p->now_us);
     p->ctx_live = true;
+    p->qn = p->qat = 0;
+    p->done = false;
+    sm_pool_t *pool = op->ctx->pool;
+    unsigned nw = pool ? sm_pool_slots(pool) : 0;
+    if (pool && p->computed && nw > 1) {
+        p->wctx = sm_calloc(nw, sizeof *p->wctx);
+        int *t = sm_calloc(nw * (p->nin ? p->nin : 1), sizeof *t);
+        if (!p->wctx || !t) {
+            sm_free(t);
+            sm_free(p->wctx);
+            p->wctx = NULL;
+            return sm_error_nomem(e, "projection");
+        }
+        sm_free(p->taken);
+        p->taken = t;
+        for (unsigned w = 0; w < nw; w++)
+            sm_expr_ctx_init(&p->wctx[w], op->ctx->ansi, p->now_us);
+        p->nw = nw;
+        p->pool = pool;
+    }
     return SM_OK;
 }
 
-static sm_err_t proj_next(sm_op_t *op, sm_batch_t **out, sm_error_t *e)
+/* Projects input batch b (freed) into *out with evaluation context ctx and
+ * scratch taken (one int per input column). */
+static sm_err_t project_batch(sm_op_t *op, sm_expr_ctx_t *ctx, int *taken, sm_batch_t *b,
+                              sm_batch_t **out, sm_error_t *e)
 {
     proj_t *p = op->impl;
-    sm_batch_t *b = NULL;
     sm_vector_t **cols = NULL;
+    sm_err_t rc = SM_OK;
     *out = NULL;
-    sm_err_t rc = sm_op_next(op->children[0], &b, e);
-    if (rc || !b)
-        return rc;
     if (p->n == 0) {
         rc = sm_batch_new(op->schema, 1, out, e);
         if (!rc)
@@ -167,14 +202,14 @@ static sm_err_t proj_next(sm_op_t *op, sm_batch_t **out, sm_error_t *e)
         sm_batch_free(b);
         return sm_error_nomem(e, "projection");
     }
-    sm_expr_ctx_reset(&p->ctx);
+    sm_expr_ctx_reset(ctx);
     /* computed columns first: they read the input columns taken below */
     for (size_t i = 0; i < p->n && !rc; i++) {
         const sm_expr_t *x = p->x[i];
         if (x->kind == SM_EXPR_COLUMN && x->u.col.index < b->ncols)
             continue;
         sm_vector_t *v = NULL;
-        rc = sm_expr_eval(x, b, NULL, 0, &p->ctx, &v, e);
+        rc = sm_expr_eval(x, b, NULL, 0, ctx, &v, e);
         if (!rc)
             rc = sm_vector_copy(v, &cols[i], e);
     }
@@ -186,9 +221,9 @@ static sm_err_t proj_next(sm_op_t *op, sm_batch_t **out, sm_error_t *e)
         if (b->cols[c]) {
             cols[i] = b->cols[c];
             b->cols[c] = NULL;
-            p->taken[c] = (int)i;
+            taken[c] = (int)i;
         } else {
-            rc = sm_vector_copy(cols[p->taken[c]], &cols[i], e);
+            rc = sm_vector_copy(cols[taken[c]], &cols[i], e);
         }
     }
     if (!rc) {
@@ -202,12 +237,103 @@ static sm_err_t proj_next(sm_op_t *op, sm_batch_t **out, sm_error_t *e)
     return rc;
 }
 
+typedef struct ptask {
+    sm_op_t *op;
+    sm_batch_t *in, *out;
+    sm_err_t rc;
+    sm_error_t err;
+} ptask_t;
+
+/* Pool callback: projects the batches [begin, end) with worker's context;
+ * each keeps its own result, so the callback itself never fails. */
+static sm_err_t ptask_fn(void *arg, size_t begin, size_t end, unsigned worker, sm_error_t *e)
+{
+    (void)e;
+    ptask_t *ts = arg;
+    proj_t *p = ts[begin].op->impl;
+    for (size_t i = begin; i < end; i++) {
+        sm_batch_t *b = ts[i].in;
+        ts[i].in = NULL;
+        ts[i].rc = project_batch(ts[i].op, &p->wctx[worker], p->taken + (size_t)worker * p->nin, b,
+                                 &ts[i].out, &ts[i].err);
+    }
+    return SM_OK;
+}
+
+/* Parallel projection: refills the queue from up to PROJ_CHUNK input
+ * batches (done at the input's end). */
+static sm_err_t proj_fill(sm_op_t *op, sm_error_t *e)
+{
+    proj_t *p = op->impl;
+    ptask_t ts[PROJ_CHUNK];
+    size_t n = 0;
+    sm_err_t rc = SM_OK;
+    p->qn = p->qat = 0;
+    while (n < PROJ_CHUNK) {
+        sm_batch_t *b = NULL;
+        if ((rc = sm_op_next(op->children[0], &b, e)))
+            break;
+        if (!b) {
+            p->done = true;
+            break;
+        }
+        ts[n++] = (ptask_t){.op = op, .in = b};
+    }
+    if (!rc && n)
+        rc = sm_pool_for(p->pool, n, 1, ptask_fn, ts, NULL, e);
+    for (size_t i = 0; i < n && !rc; i++) {
+        if (ts[i].rc) {
+            rc = ts[i].rc;
+            if (e)
+                *e = ts[i].err;
+        }
+    }
+    for (size_t i = 0; i < n; i++) {
+        sm_batch_free(ts[i].in);
+        if (rc)
+            sm_batch_free(ts[i].out);
+        else
+            p->q[p->qn++] = ts[i].out;
+    }
+    return rc;
+}
+
+static sm_err_t proj_next(sm_op_t *op, sm_batch_t **out, sm_error_t *e)
+{
+    proj_t *p = op->impl;
+    *out = NULL;
+    if (!p->pool) {
+        sm_batch_t *b = NULL;
+        sm_err_t rc = sm_op_next(op->children[0], &b, e);
+        if (rc || !b)
+            return rc;
+        return project_batch(op, &p->ctx, p->taken, b, out, e);
+    }
+    if (p->qat == p->qn && !p->done) {
+        sm_err_t rc = proj_fill(op, e);
+        if (rc)
+            return rc;
+    }
+    if (p->qat < p->qn)
+        *out = p->q[p->qat++];
+    return SM_OK;
+}
+
 static void proj_close(sm_op_t *op)
 {
     proj_t *p = op->impl;
     if (p->ctx_live)
         sm_expr_ctx_free(&p->ctx);
     p->ctx_live = false;
+    for (unsigned w = 0; p->wctx && w < p->nw; w++)
+        sm_expr_ctx_free(&p->wctx[w]);
+    sm_free(p->wctx);
+    p->wctx = NULL;
+    p->nw = 0;
+    p->pool = NULL;
+    for (size_t i = p->qat; i < p->qn; i++)
+        sm_batch_free(p->q[i]);
+    p->qn = p->qat = 0;
     sm_op_close(op->children[0]);
 }
 
@@ -253,7 +379,11 @@ sm_err_t sm_op_project_new(sm_qctx_t *q, sm_op_t *child, sm_expr_t **exprs, cons
     }
     p->x = exprs;
     p->n = n;
+    p->nin = nin;
     p->now_us = q->now_us;
+    for (size_t i = 0; i < n; i++)
+        if (!(exprs[i]->kind == SM_EXPR_COLUMN && exprs[i]->u.col.index < nin))
+            p->computed = true;
     rc = sm_op_make(&PROJECT_VT, &q->exec, schema, &child, 1, p, out, e);
     sm_type_free(schema);
     return rc;

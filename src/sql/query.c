@@ -468,7 +468,16 @@ static sm_err_t run_describe(sm_qctx_t *q, const sm_sql_stmt_t *st, sink_t *s, s
     return rc;
 }
 
-/* Writes the rows of op into the table (store, prefix). */
+/* sm_plan_sink_fn of write_rows: one batch into the Delta write. */
+static sm_err_t write_sink(void *arg, sm_batch_t *b, sm_error_t *e)
+{
+    sm_err_t rc = sm_delta_write_batch(arg, b, e);
+    sm_batch_free(b);
+    return rc;
+}
+
+/* Writes the rows of op into the table (store, prefix); the plan is pulled
+ * on the pool while the batches before are written (sm_plan_feed). */
 static sm_err_t write_rows(sm_qctx_t *q, sm_op_t *op, sm_lake_table_t *lt, const char *name,
                            sm_delta_mode_t mode, const char *const *part, size_t npart,
                            const char *operation, sm_query_result_t *res, sm_error_t *e)
@@ -482,19 +491,13 @@ static sm_err_t write_rows(sm_qctx_t *q, sm_op_t *op, sm_lake_table_t *lt, const
     o.operation = operation;
     o.table_name = name;
     o.now_ms = q->now_us / 1000;
+    o.parquet.pool = q->exec.pool; /* column chunks encoded on the query's pool */
     sm_err_t rc = sm_delta_write_open(lt->store, lt->prefix, op->schema, &o, &w, e);
     if (rc)
         return rc;
     rc = sm_op_open(op, e);
-    while (!rc) {
-        sm_batch_t *b = NULL;
-        rc = sm_op_next(op, &b, e);
-        if (rc || !b)
-            break;
-        if (b->nrows)
-            rc = sm_delta_write_batch(w, b, e);
-        sm_batch_free(b);
-    }
+    if (!rc)
+        rc = sm_plan_feed(q->exec.pool, op, write_sink, w, e);
     sm_op_close(op);
     if (rc) {
         sm_delta_write_abort(w);

@@ -15,7 +15,7 @@ static sm_op_t *join(const sm_exec_ctx_t *ctx, sm_join_type_t t, bool build_left
                      size_t nr, sm_join_filter_fn f)
 {
     uint32_t lk[] = {0}, rk[] = {0};
-    sm_join_spec_t s = {t, lk, rk, 1, build_left, f, NULL};
+    sm_join_spec_t s = {t, lk, rk, 1, build_left, f, NULL, NULL};
     sm_op_t *op = NULL;
     sm_error_t e;
     CHECK_OK(sm_op_hash_join_new(ctx, tu_values(ctx, L, lrows, nl, 2),
@@ -120,7 +120,7 @@ static void test_join_residual_changes_matches(void)
 
 static void test_cross_and_nested_loop(void)
 {
-    sm_join_spec_t s = {SM_JOIN_CROSS, NULL, NULL, 0, false, NULL, NULL};
+    sm_join_spec_t s = {SM_JOIN_CROSS, NULL, NULL, 0, false, NULL, NULL, NULL};
     sm_op_t *op = NULL;
     sm_error_t e;
     CHECK_OK(sm_op_hash_join_new(&plain, tu_values(&plain, L, lrows, 2, 1),
@@ -128,14 +128,14 @@ static void test_cross_and_nested_loop(void)
              &e);
     CHECK_ROWS(op, 1, "1|a|2|x;1|a|2|y;1|a|3|z;2|b|2|x;2|b|2|y;2|b|3|z");
     /* A non-equi LEFT join as a nested loop with a residual. */
-    sm_join_spec_t s2 = {SM_JOIN_LEFT, NULL, NULL, 0, true, only_rx, NULL};
+    sm_join_spec_t s2 = {SM_JOIN_LEFT, NULL, NULL, 0, true, only_rx, NULL, NULL};
     CHECK_OK(sm_op_hash_join_new(&plain, tu_values(&plain, L, lrows, 5, 1),
                                  tu_values(&plain, R, rrows, 5, 2), &s2, &op, &e),
              &e);
     CHECK_ROWS(op, 1, "1|a|2|x;2|b|2|x;2|c|2|x;4|d|2|x;NULL|n|2|x");
     /* Mismatched key types are refused. */
     uint32_t lk[] = {1}, rk[] = {0};
-    sm_join_spec_t s3 = {SM_JOIN_INNER, lk, rk, 1, false, NULL, NULL};
+    sm_join_spec_t s3 = {SM_JOIN_INNER, lk, rk, 1, false, NULL, NULL, NULL};
     CHECK(sm_op_hash_join_new(&plain, tu_values(&plain, L, lrows, 5, 1),
                               tu_values(&plain, R, rrows, 5, 2), &s3, &op, &e) == SM_ERR_INVALID);
 }
@@ -146,7 +146,7 @@ static void test_multi_key(void)
     static const char *const a[] = {"x", "1", "A", "x", "2", "B", "y", "1", "C", NULL, "1", "D"};
     static const char *const b[] = {"x", "1", "P", "x", "1", "Q", "y", "2", "R", NULL, "1", "S"};
     uint32_t k[] = {0, 1};
-    sm_join_spec_t s = {SM_JOIN_FULL, k, k, 2, false, NULL, NULL};
+    sm_join_spec_t s = {SM_JOIN_FULL, k, k, 2, false, NULL, NULL, NULL};
     sm_op_t *op = NULL;
     sm_error_t e;
     const char *sch = "struct<s:string,n:bigint,v:string>";
@@ -262,7 +262,7 @@ static void test_random_differential(void)
                 sm_exec_ctx_t ctx = {.budget = (mode & 1) ? &budget : NULL,
                                      .pool = (mode & 2) ? pool : NULL};
                 uint32_t k[] = {0};
-                sm_join_spec_t s = {(sm_join_type_t)t, k, k, 1, mode == 1, mod3, NULL};
+                sm_join_spec_t s = {(sm_join_type_t)t, k, k, 1, mode == 1, mod3, NULL, NULL};
                 sm_op_t *op = NULL;
                 CHECK_OK(sm_op_hash_join_new(&ctx, tu_values(&ctx, ls, lp, NL, 500),
                                              tu_values(&ctx, rs, rp, NR, 300), &s, &op, &e),
@@ -342,8 +342,8 @@ static void test_chained_lookup_joins(void)
             sm_join_type_t t = inner ? SM_JOIN_INNER : SM_JOIN_LEFT;
             sm_exec_ctx_t ctx = {.pool = (mode & 2) ? pool : NULL};
             uint32_t a1[] = {0}, b1[] = {0}, a2[] = {2}, b2[] = {0};
-            sm_join_spec_t s1 = {t, a1, b1, 1, false, NULL, NULL};
-            sm_join_spec_t s2 = {t, a2, b2, 1, false, NULL, NULL};
+            sm_join_spec_t s1 = {t, a1, b1, 1, false, NULL, NULL, NULL};
+            sm_join_spec_t s2 = {t, a2, b2, 1, false, NULL, NULL, NULL};
             sm_op_t *j1 = NULL, *j2 = NULL;
             CHECK_OK(sm_op_hash_join_new(&ctx, tu_values(&ctx, fs, fp, NF, 1000),
                                          tu_values(&ctx, d2s, d2p, nd2, 0), &s2, &j1, &e),
@@ -400,7 +400,7 @@ static void test_batch_size_bound(void)
         p[2 * r + 1] = "v";
     }
     uint32_t k[] = {0};
-    sm_join_spec_t s = {SM_JOIN_INNER, k, k, 1, false, NULL, NULL};
+    sm_join_spec_t s = {SM_JOIN_INNER, k, k, 1, false, NULL, NULL, NULL};
     sm_op_t *op = NULL;
     sm_error_t e;
     const char *sch = "struct<k:bigint,v:string>";
@@ -420,6 +420,101 @@ static void test_batch_size_bound(void)
     free(p);
 }
 
+/* The rows of expect (';'-separated, fields '|'-separated) with only the
+ * fields flagged in keep, sorted as tu_rows sorts them. */
+static char *kept_rows(const char *expect, const uint8_t *keep)
+{
+    size_t len = strlen(expect);
+    char *buf = malloc(len + 1), *out = malloc(len + 1), **lines = calloc(len + 1, sizeof *lines);
+    size_t nl = 0;
+    memcpy(buf, expect, len + 1);
+    for (char *row = len ? buf : NULL, *next; row; row = next) {
+        next = strchr(row, ';');
+        if (next)
+            *next++ = 0;
+        char *line = malloc(strlen(row) + 1), *q = line;
+        size_t f = 0;
+        for (char *fld = row, *nf; fld; fld = nf, f++) {
+            nf = strchr(fld, '|');
+            if (nf)
+                *nf++ = 0;
+            if (keep[f])
+                q += sprintf(q, "%s%s", q == line ? "" : "|", fld);
+        }
+        *q = 0;
+        lines[nl++] = line;
+    }
+    qsort(lines, nl, sizeof *lines, tu_strcmp);
+    char *p = out;
+    *p = 0;
+    for (size_t i = 0; i < nl; i++) {
+        p += sprintf(p, "%s%s", i ? ";" : "", lines[i]);
+        free(lines[i]);
+    }
+    free(lines);
+    free(buf);
+    return out;
+}
+
+/* spec.keep: only the flagged columns come out, for every join type (SEMI
+ * and ANTI ignore it), both build sides, with and without a residual that
+ * reads dropped columns, probing on a pool and through grace spilling. */
+static void test_join_keep_columns(void)
+{
+    static const uint8_t masks[][4] = {{0, 1, 0, 1}, {1, 0, 0, 0}, {0, 0, 1, 1}, {0, 1, 1, 0}};
+    static const char *const resid_expect[SM_JOIN_ANTI + 1] = {
+        [SM_JOIN_INNER] = "1|a|1|w;2|b|2|x;2|b|2|y;2|c|2|y",
+        [SM_JOIN_FULL] = "1|a|1|w;2|b|2|x;2|b|2|y;2|c|2|y;4|d|NULL|NULL;NULL|NULL|3|z;"
+                         "NULL|NULL|NULL|m;NULL|n|NULL|NULL",
+    };
+    static const uint8_t all[4] = {1, 1, 1, 1};
+    sm_pool_t *pool = NULL;
+    sm_error_t e;
+    CHECK_OK(sm_pool_new(&pool, 2, &e), &e);
+    for (int mode = 0; mode < 3; mode++) {
+        sm_budget_t budget;
+        sm_budget_init(&budget, 1);
+        sm_exec_ctx_t ctx = {.budget = mode == 2 ? &budget : NULL, .pool = mode == 1 ? pool : NULL};
+        for (size_t mi = 0; mi < sizeof masks / sizeof *masks; mi++)
+            for (int t = SM_JOIN_INNER; t <= SM_JOIN_ANTI; t++)
+                for (int bl = 0; bl < 2; bl++)
+                    for (int f = 0; f < 2; f++) {
+                        if (f && !resid_expect[t])
+                            continue;
+                        bool sa = t == SM_JOIN_SEMI || t == SM_JOIN_ANTI;
+                        uint32_t lk[] = {0}, rk[] = {0};
+                        sm_join_spec_t s = {(sm_join_type_t)t,   lk,   rk,       1, bl,
+                                            f ? residual : NULL, NULL, masks[mi]};
+                        sm_op_t *op = NULL;
+                        CHECK_OK(sm_op_hash_join_new(&ctx, tu_values(&ctx, L, lrows, 5, 2),
+                                                     tu_values(&ctx, R, rrows, 5, 2), &s, &op, &e),
+                                 &e);
+                        CHECK_EQ_INT(op->schema->nfields, sa ? 2
+                                                             : masks[mi][0] + masks[mi][1] +
+                                                                   masks[mi][2] + masks[mi][3]);
+                        char *want =
+                            kept_rows(f ? resid_expect[t] : expect_all[t][1], sa ? all : masks[mi]);
+                        char *got = tu_run(op, 1);
+                        CHECK_EQ_STR(got, want);
+                        if (strcmp(got, want))
+                            fprintf(stderr, "mode %d mask %zu type %d build_left %d filter %d\n",
+                                    mode, mi, t, bl, f);
+                        free(got);
+                        free(want);
+                        CHECK_EQ_INT(sm_budget_used(&budget), 0);
+                    }
+    }
+    /* No column kept: refused. */
+    static const uint8_t none[4] = {0};
+    uint32_t lk[] = {0}, rk[] = {0};
+    sm_join_spec_t s = {SM_JOIN_INNER, lk, rk, 1, false, NULL, NULL, none};
+    sm_op_t *op = NULL;
+    CHECK(sm_op_hash_join_new(&plain, tu_values(&plain, L, lrows, 5, 2),
+                              tu_values(&plain, R, rrows, 5, 2), &s, &op, &e) == SM_ERR_INVALID);
+    CHECK(op == NULL);
+    sm_pool_free(pool);
+}
+
 static void test_alloc_failures(void)
 {
     for (long n = 1; n < 400; n += 5) {
@@ -427,7 +522,8 @@ static void test_alloc_failures(void)
         sm_budget_init(&budget, 64);
         sm_exec_ctx_t ctx = {.budget = &budget};
         uint32_t lk[] = {0}, rk[] = {0};
-        sm_join_spec_t s = {SM_JOIN_FULL, lk, rk, 1, false, NULL, NULL};
+        static const uint8_t keep[4] = {0, 1, 1, 0};
+        sm_join_spec_t s = {SM_JOIN_FULL, lk, rk, 1, false, NULL, NULL, n % 2 ? keep : NULL};
         sm_op_t *l = tu_values(&ctx, L, lrows, 5, 2), *r = tu_values(&ctx, R, rrows, 5, 2),
                 *op = NULL;
         sm_error_t e;
@@ -456,6 +552,7 @@ int main(void)
     RUN(test_random_differential);
     RUN(test_chained_lookup_joins);
     RUN(test_batch_size_bound);
+    RUN(test_join_keep_columns);
     RUN(test_alloc_failures);
     return check_summary();
 }
