@@ -130,6 +130,7 @@ int sm_cmd_stream(sm_cli_ctx_t *ctx, int argc, char **argv)
     size_t max_batch = 0;
     int c, format = SM_PRINT_TABLE;
     sm_error_t e;
+    sm_stream_tune_allocator(); /* a flat resident size over days (stream.h) */
     while ((c = sm_cli_getopt("stream", argc, argv, "ht:o:b:m:f:", opts)) != -1) {
         if (c == 'h') {
             printf("usage: smelt stream [MODEL...] [--trigger "
@@ -262,6 +263,9 @@ int sm_cmd_stream(sm_cli_ctx_t *ctx, int argc, char **argv)
             .output = output_set || !mc || !mc->has_output ? output : mc->output,
             .trigger = trigger_set || !mc || !mc->has_trigger ? trigger : mc->trigger,
             .watermark_ms = mc ? mc->watermark_ms : -1,
+            .log_retention_ms = mc ? mc->log_retention_ms : 0,
+            .file_retention_ms = mc ? mc->file_retention_ms : 0,
+            .vacuum_ms = mc ? mc->vacuum_ms : 0,
             .max_batch_events = max_batch,
             .cancel = &stream_stop,
             /* continuous batches run every few ms: the live table follows

@@ -8,8 +8,9 @@
  * metaData, protocol — the layout Spark writes (all fields OPTIONAL, maps
  * as key_value, lists as list/element).  Then `_last_checkpoint` is
  * replaced with {"version":v,"size":<rows>,"sizeInBytes":<bytes>,
- * "numOfAddFiles":<adds>}.  Writers checkpoint every 10 commits
- * (SM_DELTA_CHECKPOINT_INTERVAL), as Spark does.
+ * "numOfAddFiles":<adds>}.  Writers checkpoint every
+ * delta.checkpointInterval commits, else every 10
+ * (SM_DELTA_CHECKPOINT_INTERVAL), as Spark does (delta/cleanup.h).
  *
  * Paths are written percent-encoded, exactly as in JSON commits (Spark and
  * delta-rs store the same string in both).

@@ -40,7 +40,7 @@ bool sm_delta_log_is_commit(const char *name, int64_t *version)
 
 /* "<v>.checkpoint.parquet", "<v>.checkpoint.<o>.<p>.parquet",
  * "<v>.checkpoint.<uuid>.(json|parquet)". */
-static bool is_checkpoint(const char *name, int64_t *version, int *part, int *parts, bool *v2)
+bool sm_delta_log_is_checkpoint(const char *name, int64_t *version, int *part, int *parts, bool *v2)
 {
     size_t n = strlen(name);
     if (n < 20 + 12 || !digits(name, 20) || strncmp(name + 20, ".checkpoint.", 12) != 0)
@@ -209,7 +209,7 @@ sm_err_t sm_delta_log_list_from(sm_store_t *st, const char *table, int64_t from,
                 sm_delta_commit_file_t c = {v, page.entries[i].mtime_ms, page.entries[i].size};
                 if ((rc = sm_buf_append(&commits, &c, sizeof c, e)))
                     goto out;
-            } else if (is_checkpoint(name, &v, &part, &parts, &v2)) {
+            } else if (sm_delta_log_is_checkpoint(name, &v, &part, &parts, &v2)) {
                 if (v < from)
                     continue;
                 if ((rc = note_checkpoint(&sets, v, parts, v2, page.entries[i].mtime_ms, e)))
@@ -266,4 +266,32 @@ void sm_delta_log_free(sm_delta_log_t *log)
     sm_free(log->checkpoints);
     memset(log, 0, sizeof *log);
     log->last_checkpoint = -1;
+}
+
+sm_err_t sm_delta_log_each(sm_store_t *st, const char *prefix, sm_delta_each_fn fn, void *arg,
+                           sm_error_t *e)
+{
+    sm_store_list_t page = {0};
+    char *token = NULL;
+    sm_err_t rc = SM_OK;
+    for (;;) {
+        sm_store_list_opts_t o = {.prefix = prefix[0] ? prefix : NULL, .token = token};
+        rc = sm_store_list(st, &o, &page, e);
+        sm_free(token);
+        token = NULL;
+        if (rc)
+            break;
+        for (size_t i = 0; i < page.count && !rc; i++)
+            rc = fn(arg, &page.entries[i], e);
+        if (rc || !page.truncated || !page.next_token)
+            break;
+        if (!(token = sm_strdup(page.next_token))) {
+            rc = sm_error_nomem(e, "store listing");
+            break;
+        }
+        sm_store_list_free(&page);
+    }
+    sm_store_list_free(&page);
+    sm_free(token);
+    return rc;
 }

@@ -9,7 +9,7 @@
 #include "columnar/print.h"
 #include "core/mem.h"
 #include "core/uuid.h"
-#include "delta/checkpoint.h"
+#include "delta/cleanup.h"
 #include "delta/commit.h"
 #include "delta/scan.h"
 #include "delta/snapshot.h"
@@ -428,14 +428,9 @@ sm_err_t sm_delta_optimize(sm_store_t *st, const char *table, const sm_delta_opt
         goto out;
     if ((rc = commit(&p, e)))
         goto out;
-    if (res->version > 0 && res->version % SM_DELTA_CHECKPOINT_INTERVAL == 0) {
-        /* the commit is durable: a failed checkpoint only costs readers time */
-        sm_delta_at_t at = {.kind = SM_DELTA_AT_VERSION, .version = res->version};
-        sm_delta_snapshot_t *cs = NULL;
-        res->checkpointed = sm_delta_snapshot_load(st, table, &at, &cs, NULL) == SM_OK &&
-                            sm_delta_checkpoint_write(st, cs, NULL) == SM_OK;
-        sm_delta_snapshot_free(cs);
-    }
+    sm_delta_after_commit_t ac; /* checkpoint and log clean-up when due */
+    sm_delta_after_commit(st, table, p.snap, res->version, 0, &ac);
+    res->checkpointed = ac.checkpointed;
 out : {
     out_file_t *outs = (out_file_t *)p.outs.data;
     for (size_t i = 0; i < p.outs.len / sizeof *outs; i++) {

@@ -11,7 +11,7 @@
 
 #include "core/hashtable.h"
 #include "core/mem.h"
-#include "delta/checkpoint.h"
+#include "delta/cleanup.h"
 #include "delta/commit.h"
 #include "delta/log.h"
 #include "delta/snapshot.h"
@@ -117,35 +117,6 @@ static sm_err_t add_valid(sm_ht_t *ht, const char *path, sm_error_t *e)
     return sm_ht_insert(ht, path, strlen(path), &v, &is_new, e);
 }
 
-/* Calls fn(key, entry) for every object under prefix. */
-typedef sm_err_t (*each_fn)(void *arg, const sm_store_entry_t *ent, sm_error_t *e);
-
-static sm_err_t list_all(sm_store_t *st, const char *prefix, each_fn fn, void *arg, sm_error_t *e)
-{
-    sm_store_list_t page = {0};
-    char *token = NULL;
-    sm_err_t rc = SM_OK;
-    for (;;) {
-        sm_store_list_opts_t o = {.prefix = prefix[0] ? prefix : NULL, .token = token};
-        rc = sm_store_list(st, &o, &page, e);
-        sm_free(token);
-        token = NULL;
-        if (rc)
-            break;
-        for (size_t i = 0; i < page.count && !rc; i++)
-            rc = fn(arg, &page.entries[i], e);
-        if (rc || !page.truncated || !page.next_token)
-            break;
-        if (!(token = sm_strdup(page.next_token))) {
-            rc = sm_error_nomem(e, "vacuum listing");
-            break;
-        }
-    }
-    sm_store_list_free(&page);
-    sm_free(token);
-    return rc;
-}
-
 typedef struct data_pass {
     size_t plen;
     sm_ht_t *valid;
@@ -163,90 +134,6 @@ static sm_err_t data_entry(void *arg, const sm_store_entry_t *ent, sm_error_t *e
         return SM_OK;
     p->res->bytes += ent->size;
     return push(&p->res->files, &p->res->nfiles, rel, e);
-}
-
-/* ---- log clean-up ------------------------------------------------------- */
-
-typedef struct log_pass {
-    size_t plen;   /* up to and including "_delta_log/" */
-    int64_t below; /* delete versions < below */
-    sm_delta_vacuum_result_t *res;
-    const char *table_prefix; /* "<table>/" or "" */
-} log_pass_t;
-
-static bool digits20(const char *s)
-{
-    for (int i = 0; i < 20; i++)
-        if (s[i] < '0' || s[i] > '9')
-            return false;
-    return true;
-}
-
-static sm_err_t log_entry(void *arg, const sm_store_entry_t *ent, sm_error_t *e)
-{
-    log_pass_t *p = arg;
-    const char *name = ent->key + p->plen;
-    if (strchr(name, '/') || strlen(name) < 21)
-        return SM_OK; /* _sidecars/, _staged_commits/, _last_checkpoint... */
-    const char *vname = name[0] == '.' ? name + 1 : name; /* ".<v>.json.crc" */
-    if (!digits20(vname) || vname[20] != '.')
-        return SM_OK;
-    int64_t v = strtoll(vname, NULL, 10);
-    const char *rest = vname + 21;
-    /* <x>.<y>.compacted.json covers x..y: deletable only when y < below */
-    if (digits20(rest) && strcmp(rest + 20, ".compacted.json") == 0)
-        v = strtoll(rest, NULL, 10);
-    else if (strcmp(rest, "json") != 0 && strcmp(rest, "crc") != 0 &&
-             strcmp(rest, "json.crc") != 0 && strncmp(rest, "checkpoint.", 11) != 0)
-        return SM_OK;
-    if (v >= p->below)
-        return SM_OK;
-    return push(&p->res->log_files, &p->res->nlog_files, ent->key + strlen(p->table_prefix), e);
-}
-
-static sm_err_t noop_action(void *arg, const sm_delta_action_t *a)
-{
-    (void)arg;
-    (void)a;
-    return SM_OK;
-}
-
-/* The checkpoint the log may start at: newest complete classic checkpoint
- * committed before the horizon that reads back; -1 when none. */
-static sm_err_t log_start(sm_store_t *st, const char *table, int64_t horizon, int64_t *out,
-                          sm_error_t *e)
-{
-    *out = -1;
-    sm_delta_log_t log;
-    sm_err_t rc = sm_delta_log_list(st, table, &log, e);
-    if (rc)
-        return rc;
-    for (size_t i = log.ncheckpoints; i-- > 0 && *out < 0;) {
-        const sm_delta_checkpoint_file_t *c = &log.checkpoints[i];
-        if (!c->complete || c->v2)
-            continue;
-        /* its commit time: the commit file's, else the checkpoint's */
-        int64_t t = c->mtime_ms;
-        for (size_t k = 0; k < log.ncommits; k++)
-            if (log.commits[k].version == c->version)
-                t = log.commits[k].mtime_ms;
-        if (t >= horizon)
-            continue;
-        bool ok = true;
-        sm_arena_t arena;
-        sm_arena_init(&arena, 0);
-        for (int p = 1; p <= c->parts && ok; p++) {
-            char name[64], key[SM_STORE_KEY_MAX + 1];
-            sm_delta_checkpoint_name(c->version, p, c->parts, name);
-            ok = sm_delta_log_key(table, name, key, sizeof key, NULL) == SM_OK &&
-                 sm_delta_checkpoint_read(st, key, &arena, noop_action, NULL, NULL) == SM_OK;
-        }
-        sm_arena_free(&arena);
-        if (ok)
-            *out = c->version;
-    }
-    sm_delta_log_free(&log);
-    return SM_OK;
 }
 
 /* ---- vacuum --------------------------------------------------------------- */
@@ -310,26 +197,18 @@ sm_err_t sm_delta_vacuum(sm_store_t *st, const char *table, const sm_delta_vacuu
     char prefix[SM_STORE_KEY_MAX + 2];
     snprintf(prefix, sizeof prefix, "%s%s", table, table[0] ? "/" : "");
     data_pass_t dp = {.plen = strlen(prefix), .valid = valid, .horizon = horizon, .res = res};
-    if ((rc = list_all(st, prefix, data_entry, &dp, e)))
+    if ((rc = sm_delta_log_each(st, prefix, data_entry, &dp, e)))
         goto out;
     if (opts->clean_log) {
-        double lr = opts->log_retain_hours >= 0 ? opts->log_retain_hours
-                                                : setting_hours(snap, "delta.logRetentionDuration",
-                                                                SM_DELTA_DEFAULT_LOG_RETAIN_HOURS);
-        int64_t lh = now - (int64_t)(lr * 3600000.0);
-        if ((rc = log_start(st, table, lh, &res->log_checkpoint, e)))
+        int64_t lr_ms = opts->log_retain_hours >= 0 ? (int64_t)(opts->log_retain_hours * 3600000.0)
+                                                    : sm_delta_log_retention_ms(snap);
+        sm_delta_log_cleanup_t lc;
+        rc = sm_delta_log_cleanup(st, table, now - lr_ms, true, &lc, e);
+        res->log_checkpoint = lc.start;
+        res->log_files = lc.files; /* moved */
+        res->nlog_files = lc.nfiles;
+        if (rc)
             goto out;
-        if (res->log_checkpoint > 0) {
-            char lp[SM_STORE_KEY_MAX + 1];
-            if ((rc = sm_delta_log_key(table, "", lp, sizeof lp, e)))
-                goto out;
-            log_pass_t lpass = {.plen = strlen(lp),
-                                .below = res->log_checkpoint,
-                                .res = res,
-                                .table_prefix = prefix};
-            if ((rc = list_all(st, lp, log_entry, &lpass, e)))
-                goto out;
-        }
     }
     if (!opts->dry_run) {
         if ((rc = delete_all(st, table, res->files, res->nfiles, e)))

@@ -14,12 +14,10 @@
  * unless forced (Spark's retentionDurationCheck), since a reader of an old
  * version, or a writer in flight, may still need the files.
  *
- * Log clean-up (clean_log): C is the newest complete classic checkpoint
- * whose version was committed before the log horizon (now − the table's
- * delta.logRetentionDuration, else 30 days) and that reads back without
- * error.  Commits, checksums and checkpoints of versions below C are
- * deleted; every version from C on stays readable (checkpoint C and the
- * commits after it are kept).  `_last_checkpoint` is never touched.
+ * Log clean-up (clean_log): the expired-log clean-up of delta/cleanup.h
+ * with the table's delta.logRetentionDuration (else 30 days) or
+ * log_retain_hours; every version from the checkpoint the log then starts
+ * at stays readable.
  *
  * A dry run deletes nothing and reports what would go.  Files named by an
  * absolute URI in the log make vacuum refuse (SM_ERR_UNSUPPORTED): it could

@@ -9,6 +9,7 @@
 #include "core/mem.h"
 #include "core/uuid.h"
 #include "delta/checkpoint.h"
+#include "delta/cleanup.h"
 #include "delta/commit.h"
 #include "delta/schema.h"
 #include "delta/stats.h"
@@ -749,17 +750,13 @@ sm_err_t sm_delta_write_commit(sm_delta_write_t *w, sm_delta_write_result_t *res
                                 acts.len / sizeof(sm_delta_action_t), &co, &r.version, e);
         sm_buf_free(&params);
     }
-    if (!rc && r.version > 0 && r.version % SM_DELTA_CHECKPOINT_INTERVAL == 0) {
-        /* the commit is durable already: a failed checkpoint only costs
-         * readers time, so it is reported, not raised */
-        sm_delta_at_t at = {.kind = SM_DELTA_AT_VERSION, .version = r.version};
-        sm_delta_snapshot_t *snap = NULL;
-        sm_error_t ce;
-        r.checkpointed = sm_delta_snapshot_load(w->st, w->table, &at, &snap, &ce) == SM_OK &&
-                         sm_delta_checkpoint_write(w->st, snap, &ce) == SM_OK;
-        if (!r.checkpointed)
-            snprintf(r.checkpoint_error, sizeof r.checkpoint_error, "%.255s", ce.msg);
-        sm_delta_snapshot_free(snap);
+    if (!rc) {
+        /* checkpoint and expired-log clean-up when due (delta/cleanup.h):
+         * the commit is durable already, so failures are reported only */
+        sm_delta_after_commit_t ac;
+        sm_delta_after_commit(w->st, w->table, w->snap, r.version, 0, &ac);
+        r.checkpointed = ac.checkpointed;
+        snprintf(r.checkpoint_error, sizeof r.checkpoint_error, "%s", ac.error);
     }
     sm_buf_free(&acts);
     sm_arena_free(&arena);

@@ -116,7 +116,7 @@ sm_err_t sq_offsets_last(sm_store_t *st, const char *dir, sq_offsets_t *o, bool 
     char prefix[SM_STORE_KEY_MAX];
     snprintf(prefix, sizeof prefix, "%s/offsets/", dir);
     size_t plen = strlen(prefix);
-    int64_t best = -1, second = -1, best_ms = -1, second_ms = -1;
+    int64_t best = -1, second = -1, best_ms = -1, second_ms = -1, first = -1;
     sm_store_list_t page = {0};
     sm_store_list_opts_t lo = {.prefix = prefix};
     char *token = NULL;
@@ -134,6 +134,8 @@ sm_err_t sq_offsets_last(sm_store_t *st, const char *dir, sq_offsets_t *o, bool 
             long long v = strtoll(k, &end, 10);
             if (end == k || strcmp(end, ".json") != 0 || v < 0)
                 continue;
+            if (first < 0 || v < first)
+                first = v;
             if (v > best) {
                 second = best;
                 second_ms = best_ms;
@@ -161,6 +163,7 @@ sm_err_t sq_offsets_last(sm_store_t *st, const char *dir, sq_offsets_t *o, bool 
         return SM_OK;
     if ((rc = sq_offsets_read(st, dir, best, o, e)))
         return rc;
+    o->first = first;
     *found = true;
     return SM_OK;
 }

@@ -217,8 +217,9 @@ out:
 static sm_err_t load_model(const char *name, const sm_yaml_node_t *m, sm_stream_model_conf_t *c,
                            sm_error_t *e)
 {
-    static const char *const keys[] = {"type",      "sink",        "output_mode",  "trigger",
-                                       "watermark", "late_events", "dead_letters", NULL};
+    static const char *const keys[] = {
+        "type",         "sink",          "output_mode",    "trigger", "watermark", "late_events",
+        "dead_letters", "log_retention", "file_retention", "vacuum",  NULL};
     sm_err_t rc = sm_yaml_check_keys(m, keys, "stream model", e);
     if (rc)
         return rc;
@@ -248,6 +249,13 @@ static sm_err_t load_model(const char *name, const sm_yaml_node_t *m, sm_stream_
     const sm_yaml_node_t *wm = sm_yaml_map_get(m, "watermark");
     if (wm && !sm_yaml_is_null(wm) && (rc = sm_yaml_get_duration(wm, &c->watermark_ms, e)))
         goto done;
+    static const char *const hk[] = {"log_retention", "file_retention", "vacuum"};
+    int64_t *hv[] = {&c->log_retention_ms, &c->file_retention_ms, &c->vacuum_ms};
+    for (size_t i = 0; i < 3 && !rc; i++) {
+        const sm_yaml_node_t *n = sm_yaml_map_get(m, hk[i]);
+        if (n && !sm_yaml_is_null(n))
+            rc = sm_yaml_get_duration(n, hv[i], e);
+    }
 done:
     sm_free(out);
     sm_free(trig);

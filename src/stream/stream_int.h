@@ -134,6 +134,7 @@ typedef struct sq_offsets {
     sq_range_t *ranges;
     size_t n;
     int64_t watermark_us; /* used by the batch; INT64_MIN none */
+    int64_t first;        /* sq_offsets_last: the lowest batch with an entry */
 } sq_offsets_t;
 
 /* <dir>/offsets/<batch>.json, put-if-absent (SM_ERR_EXISTS: another run
@@ -142,7 +143,8 @@ sm_err_t sq_offsets_write(sm_store_t *st, const char *dir, const sq_offsets_t *o
 /* The entry of batch `batch` (SM_ERR_NOT_FOUND when it is gone). */
 sm_err_t sq_offsets_read(sm_store_t *st, const char *dir, int64_t batch, sq_offsets_t *o,
                          sm_error_t *e);
-/* The entry of the highest batch, or *found false.  mtimes (NULL when
+/* The entry of the highest batch (o->first: the lowest batch that has an
+ * entry), or *found false.  mtimes (NULL when
  * not wanted) gets the modification times in ms of that entry and of the
  * one before it (-1 when absent): when the last two batches started. */
 sm_err_t sq_offsets_last(sm_store_t *st, const char *dir, sq_offsets_t *o, bool *found,

@@ -2,6 +2,7 @@
  * reference totals computed independently from the seed, output modes,
  * windows and watermarks with late events, dead letters, and crashes at
  * every point of a batch followed by a restart (exactly once). */
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -356,6 +357,89 @@ static void test_sparse_sink_crashes(void)
             rm_lake();
         }
     }
+    sm_type_free(schema);
+}
+
+/* Files in lakedir/rel whose name ends with suffix. */
+static int count_files(const char *rel, const char *suffix)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", lakedir, rel);
+    DIR *d = opendir(path);
+    int n = 0;
+    for (struct dirent *de; d && (de = readdir(d));) {
+        size_t l = strlen(de->d_name), sl = strlen(suffix);
+        n += l > sl && strcmp(de->d_name + l - sl, suffix) == 0;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static const char *sink_config(const char *key, char *out, size_t cap)
+{
+    sm_error_t e;
+    sm_lake_t *lake = NULL;
+    sm_lake_table_t t = {0};
+    sm_delta_snapshot_t *snap = NULL;
+    out[0] = 0;
+    if (!sm_lake_open(lakedir, NULL, &lake, &e) && !sm_lake_resolve(lake, "gold.q_live", &t, &e) &&
+        !sm_delta_snapshot_load(t.store, t.prefix, NULL, &snap, &e)) {
+        const char *v = sm_delta_snapshot_config(snap, key);
+        snprintf(out, cap, "%s", v ? v : "");
+    }
+    sm_delta_snapshot_free(snap);
+    sm_lake_table_free(&t);
+    sm_lake_close(lake);
+    return out;
+}
+
+/* A long run's housekeeping: offsets and state files no restart needs are
+ * deleted even when the sink lags behind the batches by more than
+ * KEEP_BATCHES (before: each batch deleted only batch b-100, so a lagging
+ * sink left them all behind); the sink the stream creates gets short
+ * retentions as table properties, an explicit log_retention replaces the
+ * default on the next commit, and vacuum deletes the replaced files. */
+static void test_long_run_upkeep(void)
+{
+    sm_error_t e;
+    sm_type_t *schema = sm_kafka_event_schema(false);
+    fresh_lake();
+    CHECK_OK(sm_kafka_mock_create_topic(mock, "upkeep", 1, 1, &e), &e);
+    produce("upkeep", 5, 1, 3000);
+    sm_stream_source_t src = ref_source("upkeep", schema);
+    sm_lake_t *lake = NULL;
+    CHECK_OK(sm_lake_open(lakedir, NULL, &lake, &e), &e);
+    sm_stream_opts_t o = ref_opts(lake, &src, "q");
+    o.max_batch_events = 10;          /* 300 batches */
+    o.sink_interval_ms = 3600 * 1000; /* the sink: batch 0, then the flush at the end */
+    run_available_now(&o, SM_OK);
+    const char *off = "_smelt/streams/q/offsets", *state = "_smelt/streams/q/state";
+    CHECK_EQ_INT(count_files(off, ".json"), 300); /* the sink held batch 0 all along */
+    char v[64];
+    CHECK_EQ_STR(sink_config("delta.logRetentionDuration", v, sizeof v), "interval 1 days");
+    CHECK_EQ_STR(sink_config("delta.deletedFileRetentionDuration", v, sizeof v),
+                 "interval 1 hours");
+    /* a restart: the sink holds batch 299; 30 batches more */
+    produce("upkeep", 5, 3001, 300);
+    o.log_retention_ms = 2 * 3600 * 1000;
+    o.file_retention_ms = 1; /* so that vacuum may delete at once */
+    o.vacuum_ms = 1;
+    run_available_now(&o, SM_OK);
+    /* what a restart needs: from min(sink batch, b - 100) on */
+    CHECK(count_files(off, ".json") <= 102);
+    CHECK(count_files(state, ".parquet") <= 102);
+    CHECK(count_files(off, ".json") >= 100);
+    CHECK_EQ_STR(sink_config("delta.logRetentionDuration", v, sizeof v), "interval 2 hours");
+    CHECK_EQ_STR(sink_config("delta.deletedFileRetentionDuration", v, sizeof v),
+                 "interval 1 milliseconds");
+    /* vacuum ran after the first commit of this run: of the four files the
+     * sink has had, the one replaced in the first run (tombstone older than
+     * the retention) is gone */
+    CHECK(count_files("gold/q_live", ".parquet") <= 3);
+    CHECK_EQ_INT(sink_events("gold.q_live"), 3300);
+    sm_lake_close(lake);
+    rm_lake();
     sm_type_free(schema);
 }
 
@@ -760,7 +844,10 @@ static void test_conf(void)
         "    type: model\n"
         "    output_mode: update\n"
         "    trigger: interval:2s\n"
-        "    late_events: gold.late\n";
+        "    late_events: gold.late\n"
+        "    log_retention: 2h\n"
+        "    file_retention: 30m\n"
+        "    vacuum: 10m\n";
     sm_config_t *cfg = sm_config_new();
     CHECK_OK(sm_config_load_buffer(cfg, "smelt.yaml", yaml, sizeof yaml - 1, &e), &e);
     sm_stream_conf_t c;
@@ -780,6 +867,8 @@ static void test_conf(void)
     CHECK(m && m->has_output && m->output == SM_STREAM_UPDATE);
     CHECK(m && m->has_trigger && m->trigger.interval_ms == 2000);
     CHECK(m && m->late_table && strcmp(m->late_table, "gold.late") == 0);
+    CHECK(m && m->log_retention_ms == 2 * 3600000 && m->file_retention_ms == 30 * 60000 &&
+          m->vacuum_ms == 10 * 60000);
     sm_stream_conf_free(&c);
     sm_config_free(cfg);
 
@@ -791,6 +880,7 @@ static void test_conf(void)
         "streams:\n  v:\n    type: rabbit\n",
         "streams:\n  v:\n    type: kafka\n    topik: x\n",
         "streams:\n  m:\n    type: model\n    trigger: often\n",
+        "streams:\n  m:\n    type: model\n    log_retention: soon\n",
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         cfg = sm_config_new();
@@ -873,6 +963,7 @@ int main(void)
     RUN(test_query_errors);
     RUN(test_exactly_once_crashes);
     RUN(test_sparse_sink_crashes);
+    RUN(test_long_run_upkeep);
     sm_kafka_mock_free(mock);
     return check_summary();
 }
