@@ -12,6 +12,8 @@
 #define SM_TEST_CHECK_H
 
 #include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -74,6 +76,37 @@ static long check_count;
             check_passed_tests++;                                                                  \
         }                                                                                          \
     } while (0)
+
+/* The next value of a deterministic random stream (splitmix64) whose
+ * state is *state: the same seed gives the same values on every run. */
+static inline uint64_t check_rand(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+/* Whether the files at paths a and b hold the same bytes (false when
+ * either cannot be read). */
+static inline bool check_same_file(const char *a, const char *b)
+{
+    FILE *fa = fopen(a, "rb"), *fb = fopen(b, "rb");
+    bool same = false;
+    if (fa && fb) {
+        int ca, cb;
+        do {
+            ca = getc(fa);
+            cb = getc(fb);
+        } while (ca == cb && ca != EOF);
+        same = ca == cb;
+    }
+    if (fa)
+        fclose(fa);
+    if (fb)
+        fclose(fb);
+    return same;
+}
 
 static inline int check_summary(void)
 {

@@ -23,10 +23,7 @@ static const char *SCHEMA = "struct<id:bigint,s:string,v:double>";
 static uint64_t rs = 12345;
 static uint64_t rnd(void)
 {
-    uint64_t z = (rs += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return check_rand(&rs);
 }
 
 static sm_type_t *schema_of(void)

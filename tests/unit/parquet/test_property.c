@@ -35,11 +35,7 @@
 static uint64_t rs;
 static uint64_t rnd(void)
 {
-    /* splitmix64 */
-    uint64_t z = (rs += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return check_rand(&rs);
 }
 static unsigned below(unsigned n)
 {
@@ -490,24 +486,10 @@ static size_t rand_rows(void)
 /* Whether two files of the test store hold the same bytes. */
 static bool same_bytes(const char *a, const char *b)
 {
-    bool same = false;
     char pa[512], pb[512];
     snprintf(pa, sizeof pa, "%s/%s", tmpdir, a);
     snprintf(pb, sizeof pb, "%s/%s", tmpdir, b);
-    FILE *fa = fopen(pa, "rb"), *fb = fopen(pb, "rb");
-    if (fa && fb) {
-        int ca, cb;
-        do {
-            ca = getc(fa);
-            cb = getc(fb);
-        } while (ca == cb && ca != EOF);
-        same = ca == cb;
-    }
-    if (fa)
-        fclose(fa);
-    if (fb)
-        fclose(fb);
-    return same;
+    return check_same_file(pa, pb);
 }
 
 static bool check_file(const char *key, sm_type_t *schema, const sm_batch_t *in, size_t ncols,

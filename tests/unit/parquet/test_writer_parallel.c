@@ -23,10 +23,7 @@ static sm_pool_t *pools[3]; /* 1, 2, 4 threads */
 static uint64_t rs;
 static uint64_t rnd(void)
 {
-    uint64_t z = (rs += 0x9E3779B97F4A7C15ull);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-    return z ^ (z >> 31);
+    return check_rand(&rs);
 }
 
 static sm_type_t *parse(const char *s)
@@ -114,21 +111,7 @@ static bool same_bytes(const char *a, const char *b)
     char pa[512], pb[512];
     snprintf(pa, sizeof pa, "%s/%s", dir, a);
     snprintf(pb, sizeof pb, "%s/%s", dir, b);
-    FILE *fa = fopen(pa, "rb"), *fb = fopen(pb, "rb");
-    bool same = false;
-    if (fa && fb) {
-        int ca, cb;
-        do {
-            ca = getc(fa);
-            cb = getc(fb);
-        } while (ca == cb && ca != EOF);
-        same = ca == cb;
-    }
-    if (fa)
-        fclose(fa);
-    if (fb)
-        fclose(fb);
-    return same;
+    return check_same_file(pa, pb);
 }
 
 /* Reads key back: rows equal to in; every row group within rg_rows. */
