@@ -56,6 +56,31 @@ shared_dir() {
   return 1
 }
 
+# A private PostgreSQL cluster for a test (scripts/services/postgres), its
+# data in DIR/state: installs the server (a failure is tier_skip), starts
+# it (a failure fails the tier), loads Northwind into it when the second
+# argument is "northwind", and exports its PG* variables.  DIR must be
+# readable by the server's user (chmod 755).  The caller stops it
+# (`scripts/services/postgres stop DIR/state`) in its cleanup trap.
+tier_pg_start() {
+  local dir=$1 svc=$SMELT_SOURCE_DIR/scripts/services/postgres
+  "$svc" install >"$dir/install.log" 2>&1 || tier_skip "PostgreSQL could not be installed: $(tail -1 "$dir/install.log")"
+  if ! "$svc" start "$dir/state" >"$dir/start.log" 2>&1; then
+    cat "$dir/start.log" >&2
+    echo "FAILED: PostgreSQL did not start" >&2
+    exit 1
+  fi
+  if [[ ${2:-} == northwind ]] && ! "$svc" load-northwind "$dir/state" >"$dir/load.log" 2>&1; then
+    cat "$dir/load.log" >&2
+    echo "FAILED: loading Northwind into PostgreSQL" >&2
+    exit 1
+  fi
+  set -a
+  # shellcheck disable=SC1091
+  . "$dir/state/postgres.env"
+  set +a
+}
+
 # A real Kafka broker for a test (scripts/services/kafka), its data in DIR:
 # installs it (an unreachable registry is tier_skip; any other failure
 # fails), starts it, and exports SMELT_KAFKA_BOOTSTRAP.  The caller stops

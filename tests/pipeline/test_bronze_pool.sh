@@ -17,10 +17,7 @@ dir=$(mktemp -d /tmp/smelt-bronze-pool-XXXXXX)
 chmod 755 "$dir" # the server runs as its own user
 cleanup() { "$svc" stop "$dir/state" >/dev/null 2>&1; rm -rf "$dir"; }
 trap cleanup EXIT
-"$svc" install >"$dir/install.log" 2>&1 || tier_skip "PostgreSQL could not be installed: $(tail -1 "$dir/install.log")"
-"$svc" start "$dir/state" >"$dir/start.log" 2>&1 || { cat "$dir/start.log" >&2; echo "1 failed"; exit 1; }
-"$svc" load-northwind "$dir/state" >"$dir/load.log" 2>&1 || { cat "$dir/load.log" >&2; echo "1 failed"; exit 1; }
-set -a; . "$dir/state/postgres.env"; set +a
+tier_pg_start "$dir" northwind
 export PGCONNECT_TIMEOUT=10
 q() { timeout 120 psql -X -w -q -v ON_ERROR_STOP=1 "$@"; }
 

@@ -10,9 +10,7 @@ dir=$(mktemp -d /tmp/smelt-gen-XXXXXX)
 chmod 755 "$dir" # the server runs as its own user
 cleanup() { "$svc" stop "$dir/state" >/dev/null 2>&1; rm -rf "$dir"; }
 trap cleanup EXIT
-"$svc" install >"$dir/install.log" 2>&1 || tier_skip "PostgreSQL could not be installed: $(tail -1 "$dir/install.log")"
-"$svc" start "$dir/state" >"$dir/start.log" 2>&1 || { cat "$dir/start.log" >&2; echo "1 failed"; exit 1; }
-set -a; . "$dir/state/postgres.env"; set +a
+tier_pg_start "$dir"
 
 # generate into the empty database: the six tables are created
 out=$("$smelt" gen northwind --scale 3 --seed 7 --to postgres --format csv); rc=$?

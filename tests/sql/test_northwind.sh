@@ -12,10 +12,7 @@ dir=$(mktemp -d /tmp/smelt-nwmodels-XXXXXX)
 chmod 755 "$dir"
 cleanup() { "$svc" stop "$dir/state" >/dev/null 2>&1; rm -rf "$dir"; }
 trap cleanup EXIT
-"$svc" install >"$dir/install.log" 2>&1 || tier_skip "PostgreSQL could not be installed: $(tail -1 "$dir/install.log")"
-"$svc" start "$dir/state" >"$dir/start.log" 2>&1 || { cat "$dir/start.log" >&2; echo "0 passed, 1 failed"; exit 1; }
-"$svc" load-northwind "$dir/state" >"$dir/load.log" 2>&1 || { cat "$dir/load.log" >&2; echo "0 passed, 1 failed"; exit 1; }
-set -a; . "$dir/state/postgres.env"; set +a
+tier_pg_start "$dir" northwind
 
 mkdir -p "$dir/project"
 # the example project as it is, with its lake in the scratch directory
