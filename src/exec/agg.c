@@ -119,6 +119,13 @@ struct sm_acc_pair {
     uint32_t used;
 };
 
+/* The dense DISTINCT array: it may cover at most this many values, and at
+ * most the larger of DENSE_FREE and DENSE_PER values per value held (past
+ * either, its values move to the pair set). */
+#define DENSE_MAX ((uint64_t)1 << 25)
+#define DENSE_FREE ((uint64_t)1 << 18)
+#define DENSE_PER 16
+
 /* Kinds whose DISTINCT values are compared as integers (pairs set). */
 static bool pair_kind(sm_type_kind_t k)
 {
@@ -132,30 +139,41 @@ static size_t pair_slot(const sm_acc_t *a, uint32_t g, int64_t v)
     return (size_t)h & (a->pairs_cap - 1);
 }
 
-/* Adds (g, v) to the pair set; *fresh says whether it was absent. */
-static sm_err_t pair_add(sm_acc_t *a, uint32_t g, int64_t v, bool *fresh, sm_error_t *e)
+/* Grows the pair set so that `more` further pairs fit under its load
+ * factor (3/4).  SM_ERR_NOMEM leaves it as it was. */
+static sm_err_t pairs_reserve(sm_acc_t *a, size_t more, sm_error_t *e)
 {
-    if ((a->pairs_n + 1) * 4 > a->pairs_cap * 3) {
-        size_t old = a->pairs_cap, cap = 2 * old;
-        struct sm_acc_pair *o = a->pairs, *nw = sm_calloc(cap, sizeof *nw);
-        if (!nw)
-            return sm_error_nomem(e, "distinct values");
-        a->pairs = nw;
-        a->pairs_cap = cap;
-        for (size_t i = 0; i < old; i++) {
-            /* the new slots are random writes: load them some pairs ahead */
-            if (i + 16 < old && o[i + 16].used)
-                __builtin_prefetch(&nw[pair_slot(a, o[i + 16].g, o[i + 16].v)], 1);
-            if (!o[i].used)
-                continue;
-            size_t h = pair_slot(a, o[i].g, o[i].v);
-            while (nw[h].used)
-                h = (h + 1) & (cap - 1);
-            nw[h] = o[i];
-        }
-        sm_free(o);
-        a->var_bytes += (cap - old) * sizeof *nw;
+    size_t cap = a->pairs_cap;
+    while ((a->pairs_n + more) * 4 > cap * 3)
+        cap *= 2;
+    if (cap == a->pairs_cap)
+        return SM_OK;
+    size_t old = a->pairs_cap;
+    struct sm_acc_pair *o = a->pairs, *nw = sm_calloc(cap, sizeof *nw);
+    if (!nw)
+        return sm_error_nomem(e, "distinct values");
+    a->pairs = nw;
+    a->pairs_cap = cap;
+    for (size_t i = 0; i < old; i++) {
+        /* the new slots are random writes: load them some pairs ahead */
+        if (i + 16 < old && o[i + 16].used)
+            __builtin_prefetch(&nw[pair_slot(a, o[i + 16].g, o[i + 16].v)], 1);
+        if (!o[i].used)
+            continue;
+        size_t h = pair_slot(a, o[i].g, o[i].v);
+        while (nw[h].used)
+            h = (h + 1) & (cap - 1);
+        nw[h] = o[i];
     }
+    sm_free(o);
+    a->var_bytes += (cap - old) * sizeof *nw;
+    return SM_OK;
+}
+
+/* Adds (g, v) to the pair set, which has room for it; *fresh says whether
+ * it was absent. */
+static void pairs_put(sm_acc_t *a, uint32_t g, int64_t v, bool *fresh)
+{
     size_t h = pair_slot(a, g, v);
     for (;; h = (h + 1) & (a->pairs_cap - 1)) {
         struct sm_acc_pair *p = &a->pairs[h];
@@ -163,13 +181,141 @@ static sm_err_t pair_add(sm_acc_t *a, uint32_t g, int64_t v, bool *fresh, sm_err
             *p = (struct sm_acc_pair){.v = v, .g = g, .used = 1};
             a->pairs_n++;
             *fresh = true;
-            return SM_OK;
+            return;
         }
         if (p->v == v && p->g == g) {
             *fresh = false;
-            return SM_OK;
+            return;
         }
     }
+}
+
+/* Gives up the dense array: its pairs move to the pair set. */
+static sm_err_t dense_drop(sm_acc_t *a, sm_error_t *e)
+{
+    sm_err_t rc = pairs_reserve(a, a->dense_n, e);
+    if (rc)
+        return rc;
+    for (size_t i = 0; i < a->dense_cap; i++)
+        if (a->dense[i]) {
+            bool fresh;
+            pairs_put(a, a->dense[i] - 1, (int64_t)((uint64_t)a->dense_lo + i), &fresh);
+        }
+    sm_free(a->dense);
+    a->var_bytes -= a->dense_cap * sizeof *a->dense;
+    a->dense = NULL;
+    a->dense_cap = a->dense_n = 0;
+    a->dense_off = true;
+    return SM_OK;
+}
+
+/* Makes the dense array cover v: grown (at least doubled) when that keeps
+ * it within its limits; *ok is false when it would not. */
+static sm_err_t dense_cover(sm_acc_t *a, int64_t v, bool *ok, sm_error_t *e)
+{
+    *ok = false;
+    uint64_t limit = DENSE_PER * ((uint64_t)a->dense_n + 1);
+    if (limit < DENSE_FREE)
+        limit = DENSE_FREE;
+    if (limit > DENSE_MAX)
+        limit = DENSE_MAX;
+    if (!a->dense) {
+        uint32_t *d = sm_calloc(1024, sizeof *d);
+        if (!d)
+            return sm_error_nomem(e, "distinct values");
+        a->dense = d;
+        a->dense_cap = 1024;
+        /* room on both sides of the first value, as far as int64 allows */
+        uint64_t below = (uint64_t)v - (uint64_t)INT64_MIN;
+        a->dense_lo = (int64_t)((uint64_t)v - (below < 512 ? below : 512));
+        uint64_t room = (uint64_t)INT64_MAX - (uint64_t)a->dense_lo + 1;
+        if (room && room < a->dense_cap)
+            a->dense_cap = (size_t)room;
+        a->var_bytes += 1024 * sizeof *d;
+        *ok = true;
+        return SM_OK;
+    }
+    uint64_t lo = (uint64_t)a->dense_lo, cap = a->dense_cap;
+    bool down = v < a->dense_lo;
+    /* the span the array must cover: old values and v */
+    uint64_t need = down ? lo + cap - (uint64_t)v : (uint64_t)v - lo + 1;
+    if (need > limit || need == 0)
+        return SM_OK;
+    uint64_t ncap = 2 * cap > need ? 2 * cap : need;
+    if (ncap > limit)
+        ncap = limit;
+    /* keep within int64: downwards no lower than INT64_MIN, upwards no
+     * higher than INT64_MAX */
+    if (down) {
+        uint64_t below = (uint64_t)v - (uint64_t)INT64_MIN, extra = ncap - need;
+        ncap = need + (extra < below ? extra : below);
+    } else {
+        uint64_t room = (uint64_t)INT64_MAX - lo + 1;
+        if (room && ncap > room)
+            ncap = room;
+    }
+    uint32_t *d = sm_calloc(ncap, sizeof *d);
+    if (!d)
+        return sm_error_nomem(e, "distinct values");
+    size_t at = down ? (size_t)(ncap - cap) : 0;
+    memcpy(d + at, a->dense, cap * sizeof *d);
+    sm_free(a->dense);
+    a->dense = d;
+    a->var_bytes += (ncap - cap) * sizeof *d;
+    a->dense_cap = (size_t)ncap;
+    if (down)
+        a->dense_lo = (int64_t)(lo + cap - ncap);
+    *ok = true;
+    return SM_OK;
+}
+
+/* Adds (g, v) to the DISTINCT state; *fresh says whether it was absent.
+ * While the values stay in a compact range, dense[v - dense_lo] holds
+ * 1 + the first group seen with v, and only pairs of v with other groups
+ * go to the pair set. */
+static sm_err_t pair_add(sm_acc_t *a, uint32_t g, int64_t v, bool *fresh, sm_error_t *e)
+{
+    sm_err_t rc;
+    if (!a->dense_off && g != UINT32_MAX) {
+        bool ok = true;
+        if ((!a->dense || v < a->dense_lo || (uint64_t)v - (uint64_t)a->dense_lo >= a->dense_cap) &&
+            (rc = dense_cover(a, v, &ok, e)))
+            return rc;
+        if (ok) {
+            uint32_t *d = &a->dense[(uint64_t)v - (uint64_t)a->dense_lo];
+            if (!*d) {
+                *d = g + 1;
+                a->dense_n++;
+                *fresh = true;
+                return SM_OK;
+            }
+            if (*d == g + 1) {
+                *fresh = false;
+                return SM_OK;
+            }
+        } else if ((rc = dense_drop(a, e))) {
+            return rc;
+        }
+    }
+    if ((rc = pairs_reserve(a, 1, e)))
+        return rc;
+    pairs_put(a, g, v, fresh);
+    return SM_OK;
+}
+
+/* The hash of a DISTINCT key of the `seen` table: the group's 4 bytes and
+ * the value's bytes, hashed as the value's bytes under a seed of the group
+ * (so that a string's key hashes without being copied first). */
+static uint64_t seen_hash_of(uint32_t g, const void *p, size_t n, uint64_t seed)
+{
+    return sm_hash_bytes(n ? p : "", n, seed + g * UINT64_C(0x9e3779b97f4a7c15));
+}
+
+static uint64_t seen_hash(const void *key, size_t n, uint64_t seed)
+{
+    uint32_t g;
+    memcpy(&g, key, 4);
+    return seen_hash_of(g, (const uint8_t *)key + 4, n - 4, seed);
 }
 
 sm_err_t sm_acc_init(sm_acc_t *a, const sm_agg_spec_t *spec, const sm_type_t *in_type, bool ansi,
@@ -208,7 +354,7 @@ sm_err_t sm_acc_init(sm_acc_t *a, const sm_agg_spec_t *spec, const sm_type_t *in
         }
         a->var_bytes += a->pairs_cap * sizeof *a->pairs;
     } else if (spec->distinct && spec->kind != SM_AGG_COUNT_STAR) {
-        sm_ht_opts_t o = {0};
+        sm_ht_opts_t o = {.hash = seen_hash};
         if ((rc = sm_ht_new(&a->seen, &o, e))) {
             sm_acc_free(a);
             return rc;
@@ -239,6 +385,8 @@ void sm_acc_free(sm_acc_t *a)
     sm_free(a->ovf);
     sm_ht_free(a->seen);
     sm_free(a->pairs);
+    sm_free(a->dense);
+    sm_free(a->hs);
     sm_buf_free(&a->scratch);
     sm_type_free(a->in_type);
     sm_type_free(a->out_type);
@@ -422,8 +570,8 @@ static sm_err_t overflow(sm_acc_t *a, sm_error_t *e)
 }
 
 /* Whether row i should be skipped as a repeat (DISTINCT). */
-static sm_err_t distinct_new(sm_acc_t *a, uint32_t g, const sm_vector_t *v, size_t i, bool *fresh,
-                             sm_error_t *e)
+static sm_err_t distinct_new(sm_acc_t *a, uint32_t g, const sm_vector_t *v, size_t i,
+                             const uint64_t *hash, bool *fresh, sm_error_t *e)
 {
     if (a->pairs) {
         int64_t x;
@@ -445,10 +593,19 @@ static sm_err_t distinct_new(sm_acc_t *a, uint32_t g, const sm_vector_t *v, size
     }
     sm_buf_reset(&a->scratch);
     sm_err_t rc = sm_buf_append(&a->scratch, &g, 4, e);
-    if (!rc)
+    /* the group's 4 bytes, then the value: a string's own bytes (equal
+     * bytes, equal value), other kinds' key encoding (-0.0 == 0.0) */
+    if (!rc && (v->type->kind == SM_TYPE_STRING || v->type->kind == SM_TYPE_BINARY)) {
+        size_t n;
+        const uint8_t *p = sm_vector_get_bytes(v, i, &n);
+        rc = sm_buf_append(&a->scratch, p, n, e);
+    } else if (!rc) {
         rc = sm_key_put(&a->scratch, v, i, false, true, e);
+    }
     uint64_t *slot;
-    if (!rc)
+    if (!rc && hash)
+        rc = sm_ht_insert_hashed(a->seen, a->scratch.data, a->scratch.len, *hash, &slot, fresh, e);
+    else if (!rc)
         rc = sm_ht_insert(a->seen, a->scratch.data, a->scratch.len, &slot, fresh, e);
     if (!rc && *fresh)
         a->var_bytes += a->scratch.len + 16;
@@ -464,7 +621,10 @@ static sm_err_t vb_put(sm_acc_t *a, sm_buf_t *b, const void *p, size_t n, sm_err
     return rc;
 }
 
-static sm_err_t update_row(sm_acc_t *a, const sm_vector_t *v, size_t i, uint32_t g, sm_error_t *e)
+/* Feeds row i of v to group g; hash (may be NULL) is the row's hash in
+ * `seen` when the caller computed it. */
+static sm_err_t update_row(sm_acc_t *a, const sm_vector_t *v, size_t i, uint32_t g,
+                           const uint64_t *hash, sm_error_t *e)
 {
     sm_agg_kind_t k = a->spec.kind;
     bool isnull = !v || v->type->kind == SM_TYPE_NULL || sm_vector_is_null(v, i);
@@ -478,7 +638,7 @@ static sm_err_t update_row(sm_acc_t *a, const sm_vector_t *v, size_t i, uint32_t
         return SM_OK;
     if ((a->seen || a->pairs) && !isnull) {
         bool fresh;
-        if ((rc = distinct_new(a, g, v, i, &fresh, e)))
+        if ((rc = distinct_new(a, g, v, i, hash, &fresh, e)))
             return rc;
         if (!fresh)
             return SM_OK;
@@ -694,17 +854,58 @@ sm_err_t sm_acc_update(sm_acc_t *a, const sm_batch_t *b, const uint32_t *rows, c
             return SM_OK;
         }
     }
+    /* count(DISTINCT x) of a 4- or 8-byte integer kind without FILTER:
+     * what the loop below does, without its per-row dispatch. */
+    if (!m && a->pairs && k == SM_AGG_COUNT && (v->width == 4 || v->width == 8)) {
+        bool have = false;
+        uint32_t lg = 0;
+        int64_t lx = 0;
+        for (size_t j = 0; j < n; j++) {
+            size_t r = rows[j];
+            if (v->null_count && sm_vector_is_null(v, r))
+                continue;
+            int64_t x = v->width == 4 ? sm_vector_get_i32(v, r) : sm_vector_get_i64(v, r);
+            uint32_t g = gids[j];
+            if (have && g == lg && x == lx)
+                continue; /* the previous row's group and value again */
+            have = true;
+            lg = g;
+            lx = x;
+            bool fresh;
+            sm_err_t rc = pair_add(a, g, x, &fresh, e);
+            if (rc)
+                return rc;
+            a->n[g] += fresh;
+        }
+        return SM_OK;
+    }
     /* DISTINCT: a row repeating the previous fed row's group and value
      * (identical bytes) is a repeat without a lookup. */
     bool distinct = (a->seen || a->pairs) && v && v->type->kind != SM_TYPE_NULL &&
                     !sm_type_is_nested(v->type->kind) && v->type->kind != SM_TYPE_BOOL;
+    /* DISTINCT strings: every row's hash first, so that the table's slots
+     * and keys can be loaded some rows ahead. */
+    bool strh =
+        distinct && a->seen && (v->type->kind == SM_TYPE_STRING || v->type->kind == SM_TYPE_BINARY);
+    if (strh && n > a->hs_cap) {
+        uint64_t *h = sm_realloc(a->hs, n * sizeof *h);
+        if (!h)
+            return sm_error_nomem(e, "distinct hashes");
+        a->hs = h;
+        a->hs_cap = n;
+    }
+    for (size_t j = 0; strh && j < n; j++) {
+        size_t kn;
+        const uint8_t *p = sm_vector_get_bytes(v, rows[j], &kn);
+        a->hs[j] = seen_hash_of(gids[j], p, kn, 0);
+    }
     size_t last = SIZE_MAX;
     for (size_t j = 0; j < n; j++) {
         size_t r = rows[j];
         if (m &&
             (sm_vector_is_null(m, r) || m->type->kind != SM_TYPE_BOOL || !sm_vector_get_bool(m, r)))
             continue;
-        if (a->pairs && j + 16 < n) {
+        if (a->pairs && a->dense_off && j + 16 < n) {
             size_t r2 = rows[j + 16];
             int64_t x2 = v->width == 4   ? sm_vector_get_i32(v, r2)
                          : v->width == 8 ? sm_vector_get_i64(v, r2)
@@ -716,7 +917,11 @@ sm_err_t sm_acc_update(sm_acc_t *a, const sm_batch_t *b, const uint32_t *rows, c
                 continue;
             last = j;
         }
-        sm_err_t rc = update_row(a, v, r, gids[j], e);
+        if (strh && j + 16 < n)
+            sm_ht_prefetch(a->seen, a->hs[j + 16]);
+        if (strh && j + 8 < n)
+            sm_ht_prefetch_key(a->seen, a->hs[j + 8]);
+        sm_err_t rc = update_row(a, v, r, gids[j], strh ? &a->hs[j] : NULL, e);
         if (rc)
             return rc;
     }

@@ -61,7 +61,17 @@ typedef struct sm_acc {
      * instead of `seen` (then NULL). */
     struct sm_acc_pair *pairs;
     size_t pairs_cap, pairs_n;
+    /* ... and, while those values stay in a compact range (dense_off
+     * false), dense[v - dense_lo] (dense_cap entries, NULL before the
+     * first value) is 1 + the first group seen with value v (0: none);
+     * only pairs of v with other groups go to `pairs`. */
+    uint32_t *dense;
+    int64_t dense_lo;
+    size_t dense_cap, dense_n;
+    bool dense_off;
     sm_buf_t scratch;
+    uint64_t *hs; /* DISTINCT strings: a batch's row hashes (hs_cap) */
+    size_t hs_cap;
     size_t var_bytes; /* bytes held in vb and seen (memory accounting) */
 } sm_acc_t;
 

@@ -15,19 +15,80 @@
 
 #define MAX_FANIN 64
 
+/* A row to sort: pfx[0] and pfx[1] are its key's first 16 bytes read
+ * big-endian (zeros past the end), so that entries whose prefixes differ
+ * compare as integers in the keys' memcmp order (a one-column key of a
+ * number is 9 bytes); the rest of the key decides ties. */
 typedef struct entry {
+    uint64_t pfx[2];
     const uint8_t *key;
     uint32_t len;
     uint64_t ref;
 } entry_t;
 
-static int entry_cmp(const void *x, const void *y)
+static void key_prefix(entry_t *x)
 {
-    const entry_t *a = x, *b = y;
-    int c = sm_key_cmp(a->key, a->len, b->key, b->len);
-    if (c)
-        return c;
+    uint8_t b[16] = {0};
+    memcpy(b, x->key, x->len < 16 ? x->len : 16);
+    for (int h = 0; h < 2; h++) {
+        uint64_t v = 0;
+        for (int i = 0; i < 8; i++)
+            v = v << 8 | b[8 * h + i];
+        x->pfx[h] = v;
+    }
+}
+
+/* <0, 0, >0: key order, then arrival (ref). */
+static inline int entry_cmp(const entry_t *a, const entry_t *b)
+{
+    if (a->pfx[0] != b->pfx[0])
+        return a->pfx[0] < b->pfx[0] ? -1 : 1;
+    if (a->pfx[1] != b->pfx[1])
+        return a->pfx[1] < b->pfx[1] ? -1 : 1;
+    if (a->len > 16 || b->len > 16 || a->len != b->len) {
+        int c = sm_key_cmp(a->key, a->len, b->key, b->len);
+        if (c)
+            return c;
+    }
     return a->ref < b->ref ? -1 : a->ref > b->ref;
+}
+
+/* Sorts a[0..n) with entry_cmp (a merge sort: insertion sort of short
+ * runs, then merges through tmp, which has room for n entries). */
+static void sort_entries(entry_t *a, entry_t *tmp, size_t n)
+{
+    enum { RUN = 24 };
+    for (size_t lo = 0; lo < n; lo += RUN) {
+        size_t hi = lo + RUN < n ? lo + RUN : n;
+        for (size_t i = lo + 1; i < hi; i++) {
+            entry_t x = a[i];
+            size_t j = i;
+            for (; j > lo && entry_cmp(&a[j - 1], &x) > 0; j--)
+                a[j] = a[j - 1];
+            a[j] = x;
+        }
+    }
+    entry_t *src = a, *dst = tmp;
+    for (size_t w = RUN; w < n; w *= 2) {
+        for (size_t lo = 0; lo < n; lo += 2 * w) {
+            size_t mid = lo + w < n ? lo + w : n, hi = lo + 2 * w < n ? lo + 2 * w : n;
+            size_t i = lo, j = mid, k = lo;
+            if (mid == hi || entry_cmp(&src[mid - 1], &src[mid]) <= 0) {
+                memcpy(dst + lo, src + lo, (hi - lo) * sizeof *src); /* already in order */
+                continue;
+            }
+            while (i < mid && j < hi)
+                dst[k++] = entry_cmp(&src[j], &src[i]) < 0 ? src[j++] : src[i++];
+            memcpy(dst + k, src + i, (mid - i) * sizeof *src);
+            k += mid - i;
+            memcpy(dst + k, src + j, (hi - j) * sizeof *src);
+        }
+        entry_t *t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof *a);
 }
 
 /* ---- a sorted buffer ------------------------------------------------------------- */
@@ -87,7 +148,7 @@ static sm_err_t sbuf_add(sbuf_t *s, sm_batch_t *b, const sm_sort_key_t *keys, si
     }
     s->keys[i] = kb;
     s->offs[i] = offs;
-    *bytes = sm_batch_bytes(b) + kb.cap + (b->nrows + 1) * (4 + sizeof(entry_t));
+    *bytes = sm_batch_bytes(b) + kb.cap + (b->nrows + 1) * (4 + 2 * sizeof(entry_t));
     return SM_OK;
 }
 
@@ -95,7 +156,8 @@ static sm_err_t sbuf_sort(sbuf_t *s, sm_error_t *e)
 {
     sm_free(s->ent);
     s->ent = sm_malloc((s->rows.rows ? s->rows.rows : 1) * sizeof *s->ent);
-    if (!s->ent)
+    entry_t *tmp = s->ent ? sm_malloc((s->rows.rows ? s->rows.rows : 1) * sizeof *tmp) : NULL;
+    if (!tmp)
         return sm_error_nomem(e, "sort entries");
     size_t n = 0;
     for (size_t i = 0; i < s->rows.nb; i++)
@@ -103,11 +165,12 @@ static sm_err_t sbuf_sort(sbuf_t *s, sm_error_t *e)
             entry_t *x = &s->ent[n++];
             x->key = s->keys[i].data + s->offs[i][r];
             x->len = s->offs[i][r + 1] - s->offs[i][r];
+            key_prefix(x);
             x->ref = SM_REF(i, r);
         }
     s->nent = n;
-    if (n)
-        qsort(s->ent, n, sizeof *s->ent, entry_cmp);
+    sort_entries(s->ent, tmp, n);
+    sm_free(tmp);
     return SM_OK;
 }
 

@@ -262,6 +262,106 @@ static void test_distinct_integers_many_pairs(void)
     }
 }
 
+static int cmp_i64(const void *x, const void *y)
+{
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+static int cmp_gv(const void *x, const void *y)
+{
+    const int64_t *a = x, *b = y;
+    if (a[0] != b[0])
+        return a[0] < b[0] ? -1 : 1;
+    return a[1] < b[1] ? -1 : a[1] > b[1];
+}
+
+/* count(DISTINCT x) over bigints in the shapes the DISTINCT state handles
+ * in different ways: ascending ids (a dense array growing upwards),
+ * descending ids (growing downwards), a value shared by several groups
+ * (pairs beside the array), a far value after many (the array's values
+ * move to the pair set), int64's extremes (no wrap-around); grouped and
+ * global; checked against sorting the (group, value) pairs. */
+static void test_distinct_dense_and_sparse(void)
+{
+    enum { N = 9000, G = 5 };
+    static char cells[N][2][24];
+    static const char *p[N * 2];
+    static int64_t gv[N][2];
+    uint64_t rng = tu_rng; /* the tests after this one see the same numbers */
+    for (int shape = 0; shape < 5; shape++) {
+        for (size_t r = 0; r < N; r++) {
+            int64_t g = (int64_t)(tu_rand() % G), x;
+            switch (shape) {
+            case 0: /* ascending order ids, a few lines each, one group each */
+                x = 10248 + (int64_t)r / 3;
+                g = (x * 7) % G;
+                break;
+            case 1: /* descending, with negative values, shared across groups */
+                x = 500 - (int64_t)r / 2;
+                break;
+            case 2: /* dense first, then far values (past the array's limit) */
+                x = r < N / 2 ? (int64_t)(r % 4000) : (int64_t)(tu_rand() % 7) * INT64_C(1) << 40;
+                break;
+            case 3: /* int64's extremes and their neighbours */
+            {
+                static const int64_t ex[] = {
+                    INT64_MIN, INT64_MIN + 1, INT64_MAX, INT64_MAX - 1, -1, 0, 1};
+                x = ex[tu_rand() % 7];
+                break;
+            }
+            default: /* random values in a range wider than the first array */
+                x = (int64_t)(tu_rand() % 300000) - 150000;
+                break;
+            }
+            gv[r][0] = g;
+            gv[r][1] = x;
+            snprintf(cells[r][0], 24, "%lld", (long long)g);
+            snprintf(cells[r][1], 24, "%lld", (long long)x);
+            p[2 * r] = cells[r][0];
+            p[2 * r + 1] = cells[r][1];
+        }
+        qsort(gv, N, sizeof gv[0], cmp_gv);
+        int64_t per[G] = {0}, all = 0;
+        for (size_t r = 0; r < N; r++)
+            if (!r || gv[r][0] != gv[r - 1][0] || gv[r][1] != gv[r - 1][1])
+                per[gv[r][0]]++;
+        int64_t *vals = malloc(N * sizeof *vals);
+        for (size_t r = 0; r < N; r++)
+            vals[r] = gv[r][1];
+        qsort(vals, N, sizeof *vals, cmp_i64);
+        for (size_t r = 0; r < N; r++)
+            all += !r || vals[r] != vals[r - 1];
+        free(vals);
+        sm_agg_spec_t a[] = {{SM_AGG_COUNT, 1, -1, true, false, 0, 0, "cd"}};
+        uint32_t k[] = {0};
+        sm_error_t e;
+        sm_op_t *op = NULL;
+        CHECK_OK(sm_op_hash_agg_new(&plain,
+                                    tu_values(&plain, "struct<g:bigint,x:bigint>", p, N, 1024), k,
+                                    1, a, 1, &op, &e),
+                 &e);
+        char want[256], *w = want;
+        for (int g = 0; g < G; g++)
+            if (per[g])
+                w += sprintf(w, "%s%d|%lld", w == want ? "" : ";", g, (long long)per[g]);
+        char *got = tu_run(op, 1);
+        CHECK_EQ_STR(got, want);
+        free(got);
+        CHECK_OK(sm_op_hash_agg_new(&plain,
+                                    tu_values(&plain, "struct<g:bigint,x:bigint>", p, N, 1024),
+                                    NULL, 0, a, 1, &op, &e),
+                 &e);
+        snprintf(want, sizeof want, "%lld", (long long)all);
+        got = tu_run(op, 0);
+        CHECK_EQ_STR(got, want);
+        if (strcmp(got, want))
+            fprintf(stderr, "shape %d\n", shape);
+        free(got);
+    }
+    tu_rng = rng;
+}
+
 static void test_overflow(void)
 {
     static const char *const big[] = {"9223372036854775807", "1"};
@@ -590,6 +690,7 @@ int main(void)
     RUN(test_percentile_first_last_collect);
     RUN(test_distinct_and_filter);
     RUN(test_distinct_integers_many_pairs);
+    RUN(test_distinct_dense_and_sparse);
     RUN(test_overflow);
     RUN(test_random_differential_spill_parallel);
     RUN(test_single_key_fast_paths_differential);

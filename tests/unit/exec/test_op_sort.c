@@ -59,6 +59,72 @@ static void test_sort_floats_strings(void)
     CHECK_ROWS(op, 0, "NULL;;B;a;a\x01;b;\xc3\xa9");
 }
 
+/* Keys alike in their first 16 bytes (what entries compare as integers)
+ * and differing after, keys that are prefixes of others, empty and NULL
+ * strings, with a second key descending and many ties: against a
+ * reference sort of the same rows (string bytes, then the number
+ * descending, then arrival). */
+enum { LP_N = 3000 };
+static char lp_s[LP_N][40];
+static int lp_i[LP_N];
+static bool lp_null[LP_N];
+
+static int lp_cmp(const void *x, const void *y)
+{
+    size_t a = *(const size_t *)x, b = *(const size_t *)y;
+    if (lp_null[a] != lp_null[b])
+        return lp_null[a] ? -1 : 1; /* ASC: NULLS FIRST */
+    int c = lp_null[a] ? 0 : strcmp(lp_s[a], lp_s[b]);
+    if (!c)
+        c = lp_i[a] > lp_i[b] ? -1 : lp_i[a] < lp_i[b];
+    if (!c)
+        c = a < b ? -1 : a > b;
+    return c;
+}
+
+static void test_sort_long_prefixes(void)
+{
+    static const char *const heads[] = {"",
+                                        "a",
+                                        "abcdefghijklmno",
+                                        "abcdefghijklmnop",
+                                        "abcdefghijklmnopq",
+                                        "abcdefghijklmnopqrstuvwxyz"};
+    static char num[LP_N][16], idx[LP_N][16];
+    static const char *cells[LP_N * 3];
+    size_t order[LP_N];
+    for (size_t r = 0; r < LP_N; r++) {
+        const char *h = heads[tu_rand() % 6];
+        size_t tail = tu_rand() % 3;
+        snprintf(lp_s[r], sizeof lp_s[r], "%s%.*s", h, (int)tail, tu_rand() % 2 ? "ba" : "ab");
+        lp_null[r] = tu_rand() % 29 == 0;
+        lp_i[r] = (int)(tu_rand() % 5) - 2;
+        snprintf(num[r], sizeof num[r], "%d", lp_i[r]);
+        snprintf(idx[r], sizeof idx[r], "%zu", r);
+        cells[3 * r] = lp_null[r] ? NULL : lp_s[r];
+        cells[3 * r + 1] = num[r];
+        cells[3 * r + 2] = idx[r];
+        order[r] = r;
+    }
+    qsort(order, LP_N, sizeof *order, lp_cmp);
+    char *want = malloc(LP_N * 64), *w = want;
+    for (size_t k = 0; k < LP_N; k++) {
+        size_t r = order[k];
+        w += sprintf(w, "%s%s|%d|%zu", k ? ";" : "", lp_null[r] ? "NULL" : lp_s[r], lp_i[r], r);
+    }
+    sm_sort_key_t keys[] = {sm_sort_key_default(0, false), sm_sort_key_default(1, true)};
+    sm_op_t *op = NULL;
+    sm_error_t e;
+    CHECK_OK(sm_op_sort_new(&plain,
+                            tu_values(&plain, "struct<s:string,i:int,r:int>", cells, LP_N, 700),
+                            keys, 2, &op, &e),
+             &e);
+    char *got = tu_run(op, 0);
+    CHECK_EQ_STR(got, want);
+    free(got);
+    free(want);
+}
+
 static void test_sort_empty_one(void)
 {
     sm_op_t *op = NULL;
@@ -367,6 +433,7 @@ int main(void)
     RUN(test_sort_spill_differential);
     RUN(test_topn_limit);
     RUN(test_topn_random);
+    RUN(test_sort_long_prefixes);
     RUN(test_union_all_and_explain);
     RUN(test_spill_roundtrip);
     RUN(test_sort_alloc_failures);
