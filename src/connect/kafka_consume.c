@@ -191,11 +191,14 @@ sm_err_t sm_kafka_consumer_new(const sm_kafka_consume_opts_t *o, sm_kafka_consum
          * (2.0) stops fetching and backs off for up to a second: with
          * 100,000-event batches the old limits (100,000 messages, 16 MB)
          * were hit on every batch, and a 500,000-event topic took 1.15 s
-         * instead of 0.31 s, at 90 MB instead of 110 MB peak RSS. */
+         * instead of 0.31 s, at 90 MB instead of 110 MB peak RSS.  32 MB
+         * still stalled some runs: 1M events took 0.79-1.40 s, and 0.62-0.71 s
+         * with 64 MB (peak RSS 95-159 MB against 182-234 MB; 128 MB gained
+         * nothing more).  A stream that keeps up never fills it. */
         "fetch.max.bytes",
         "8388608",
         "queued.max.messages.kbytes",
-        "32768",
+        "65536",
         "queued.min.messages",
         "1000000",
         "fetch.error.backoff.ms",
