@@ -195,7 +195,7 @@ sm_err_t sm_delta_log_cleanup(sm_store_t *st, const char *table, int64_t horizon
     if (rc)
         goto out;
     p.plen = strlen(lp);
-    rc = sm_delta_log_each(st, lp, log_entry, &p, e);
+    rc = sm_store_each(st, &(sm_store_list_opts_t){.prefix = lp}, log_entry, &p, e);
     if (rc == SM_ERR_CANCELLED && p.stopped)
         rc = SM_OK;
     if (rc)

@@ -157,6 +157,34 @@ void sm_delta_checkpoint_name(int64_t version, int part, int parts, char out[64]
         snprintf(out, 64, "%020" PRId64 ".checkpoint.%010d.%010d.parquet", version, part, parts);
 }
 
+/* What sm_delta_log_list_from gathers from the listing of _delta_log/. */
+typedef struct list_pass {
+    size_t plen;
+    int64_t from;
+    sm_buf_t commits; /* sm_delta_commit_file_t */
+    sm_buf_t sets;    /* part_seen_t */
+} list_pass_t;
+
+static sm_err_t list_entry(void *arg, const sm_store_entry_t *ent, sm_error_t *e)
+{
+    list_pass_t *lp = arg;
+    const char *name = ent->key + lp->plen;
+    if (strchr(name, '/'))
+        return SM_OK; /* _sidecars/, _staged_commits/, ... */
+    int64_t v;
+    int part, parts;
+    bool v2;
+    if (sm_delta_log_is_commit(name, &v)) {
+        if (v < lp->from)
+            return SM_OK;
+        sm_delta_commit_file_t c = {v, ent->mtime_ms, ent->size};
+        return sm_buf_append(&lp->commits, &c, sizeof c, e);
+    }
+    if (sm_delta_log_is_checkpoint(name, &v, &part, &parts, &v2) && v >= lp->from)
+        return note_checkpoint(&lp->sets, v, parts, v2, ent->mtime_ms, e);
+    return SM_OK;
+}
+
 sm_err_t sm_delta_log_list(sm_store_t *st, const char *table, sm_delta_log_t *log, sm_error_t *e)
 {
     return sm_delta_log_list_from(st, table, 0, log, e);
@@ -174,10 +202,10 @@ sm_err_t sm_delta_log_list_from(sm_store_t *st, const char *table, int64_t from,
     sm_err_t rc = sm_delta_log_key(table, "", prefix, sizeof prefix, e);
     if (rc)
         return rc;
-    size_t plen = strlen(prefix);
-    sm_buf_t commits = SM_BUF_INIT, ckpts = SM_BUF_INIT, sets = SM_BUF_INIT;
-    sm_store_list_t page = {0};
-    char *token = NULL, after[SM_STORE_KEY_MAX + 1];
+    list_pass_t lp = {
+        .plen = strlen(prefix), .from = from, .commits = SM_BUF_INIT, .sets = SM_BUF_INIT};
+    sm_buf_t ckpts = SM_BUF_INIT;
+    char after[SM_STORE_KEY_MAX + 1];
     /* every name of a version >= from sorts after the 20 digits of from - 1
      * followed by '~' (above '.', which ends the names of version from - 1) */
     after[0] = '\0';
@@ -188,45 +216,11 @@ sm_err_t sm_delta_log_list_from(sm_store_t *st, const char *table, int64_t from,
             goto out;
         }
     }
-    do {
-        sm_store_list_opts_t opts = {
-            .prefix = prefix, .token = token, .start_after = after[0] && !token ? after : NULL};
-        rc = sm_store_list(st, &opts, &page, e);
-        sm_free(token);
-        token = NULL;
-        if (rc)
-            goto out;
-        for (size_t i = 0; i < page.count; i++) {
-            const char *name = page.entries[i].key + plen;
-            if (strchr(name, '/'))
-                continue; /* _sidecars/, _staged_commits/, ... */
-            int64_t v;
-            int part, parts;
-            bool v2;
-            if (sm_delta_log_is_commit(name, &v)) {
-                if (v < from)
-                    continue;
-                sm_delta_commit_file_t c = {v, page.entries[i].mtime_ms, page.entries[i].size};
-                if ((rc = sm_buf_append(&commits, &c, sizeof c, e)))
-                    goto out;
-            } else if (sm_delta_log_is_checkpoint(name, &v, &part, &parts, &v2)) {
-                if (v < from)
-                    continue;
-                if ((rc = note_checkpoint(&sets, v, parts, v2, page.entries[i].mtime_ms, e)))
-                    goto out;
-            }
-        }
-        if (page.truncated && page.next_token && !(token = sm_strdup(page.next_token))) {
-            rc = sm_error_nomem(e, "delta log listing");
-            goto out;
-        }
-        bool more = page.truncated;
-        sm_store_list_free(&page);
-        if (!more)
-            break;
-    } while (token);
-    part_seen_t *p = (part_seen_t *)sets.data;
-    for (size_t i = 0; i < sets.len / sizeof *p; i++) {
+    sm_store_list_opts_t opts = {.prefix = prefix, .start_after = after[0] ? after : NULL};
+    if ((rc = sm_store_each(st, &opts, list_entry, &lp, e)))
+        goto out;
+    part_seen_t *p = (part_seen_t *)lp.sets.data;
+    for (size_t i = 0; i < lp.sets.len / sizeof *p; i++) {
         sm_delta_checkpoint_file_t c = {.version = p[i].version,
                                         .parts = p[i].parts,
                                         .complete = p[i].seen == p[i].parts,
@@ -235,13 +229,13 @@ sm_err_t sm_delta_log_list_from(sm_store_t *st, const char *table, int64_t from,
         if ((rc = sm_buf_append(&ckpts, &c, sizeof c, e)))
             goto out;
     }
-    if (commits.len == 0 && ckpts.len == 0) {
+    if (lp.commits.len == 0 && ckpts.len == 0) {
         rc = sm_error_set(e, SM_ERR_NOT_FOUND, "no Delta table at %s%s%s (no _delta_log)",
                           sm_store_location(st), table[0] ? "/" : "", table);
         goto out;
     }
-    log->ncommits = commits.len / sizeof(sm_delta_commit_file_t);
-    log->commits = (sm_delta_commit_file_t *)sm_buf_detach(&commits, NULL);
+    log->ncommits = lp.commits.len / sizeof(sm_delta_commit_file_t);
+    log->commits = (sm_delta_commit_file_t *)sm_buf_detach(&lp.commits, NULL);
     log->ncheckpoints = ckpts.len / sizeof(sm_delta_checkpoint_file_t);
     log->checkpoints = (sm_delta_checkpoint_file_t *)sm_buf_detach(&ckpts, NULL);
     if (log->ncommits)
@@ -250,11 +244,9 @@ sm_err_t sm_delta_log_list_from(sm_store_t *st, const char *table, int64_t from,
         qsort(log->checkpoints, log->ncheckpoints, sizeof *log->checkpoints, cmp_ckpt);
     log->last_checkpoint = sm_delta_log_last_checkpoint(st, table, NULL);
 out:
-    sm_store_list_free(&page);
-    sm_free(token);
-    sm_buf_free(&commits);
+    sm_buf_free(&lp.commits);
     sm_buf_free(&ckpts);
-    sm_buf_free(&sets);
+    sm_buf_free(&lp.sets);
     if (rc)
         sm_delta_log_free(log);
     return rc;
@@ -266,32 +258,4 @@ void sm_delta_log_free(sm_delta_log_t *log)
     sm_free(log->checkpoints);
     memset(log, 0, sizeof *log);
     log->last_checkpoint = -1;
-}
-
-sm_err_t sm_delta_log_each(sm_store_t *st, const char *prefix, sm_delta_each_fn fn, void *arg,
-                           sm_error_t *e)
-{
-    sm_store_list_t page = {0};
-    char *token = NULL;
-    sm_err_t rc = SM_OK;
-    for (;;) {
-        sm_store_list_opts_t o = {.prefix = prefix[0] ? prefix : NULL, .token = token};
-        rc = sm_store_list(st, &o, &page, e);
-        sm_free(token);
-        token = NULL;
-        if (rc)
-            break;
-        for (size_t i = 0; i < page.count && !rc; i++)
-            rc = fn(arg, &page.entries[i], e);
-        if (rc || !page.truncated || !page.next_token)
-            break;
-        if (!(token = sm_strdup(page.next_token))) {
-            rc = sm_error_nomem(e, "store listing");
-            break;
-        }
-        sm_store_list_free(&page);
-    }
-    sm_store_list_free(&page);
-    sm_free(token);
-    return rc;
 }

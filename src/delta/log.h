@@ -77,13 +77,6 @@ void sm_delta_checkpoint_name(int64_t version, int part, int parts, char out[64]
 sm_err_t sm_delta_log_key(const char *table, const char *name, char *out, size_t cap,
                           sm_error_t *e);
 
-/* Calls fn for every object whose key starts with `prefix` ("" = the whole
- * store), page after page of the store's listing, in key order.  Stops at
- * the first non-zero return of fn (returned) or store error. */
-typedef sm_err_t (*sm_delta_each_fn)(void *arg, const sm_store_entry_t *ent, sm_error_t *e);
-sm_err_t sm_delta_log_each(sm_store_t *st, const char *prefix, sm_delta_each_fn fn, void *arg,
-                           sm_error_t *e);
-
 /* Parses a checkpoint file name: classic "<v>.checkpoint.parquet" (part =
  * parts = 1), multi-part "<v>.checkpoint.<part>.<parts>.parquet", or v2
  * "<v>.checkpoint.<uuid>.json|parquet" (*v2 true).  False otherwise. */

@@ -197,7 +197,7 @@ sm_err_t sm_delta_vacuum(sm_store_t *st, const char *table, const sm_delta_vacuu
     char prefix[SM_STORE_KEY_MAX + 2];
     snprintf(prefix, sizeof prefix, "%s%s", table, table[0] ? "/" : "");
     data_pass_t dp = {.plen = strlen(prefix), .valid = valid, .horizon = horizon, .res = res};
-    if ((rc = sm_delta_log_each(st, prefix, data_entry, &dp, e)))
+    if ((rc = sm_store_each(st, &(sm_store_list_opts_t){.prefix = prefix}, data_entry, &dp, e)))
         goto out;
     if (opts->clean_log) {
         int64_t lr_ms = opts->log_retain_hours >= 0 ? (int64_t)(opts->log_retain_hours * 3600000.0)

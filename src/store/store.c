@@ -462,6 +462,34 @@ void sm_store_list_free(sm_store_list_t *list)
     memset(list, 0, sizeof *list);
 }
 
+sm_err_t sm_store_each(sm_store_t *st, const sm_store_list_opts_t *opts, sm_store_each_fn fn,
+                       void *arg, sm_error_t *e)
+{
+    sm_store_list_t page = {0};
+    sm_store_list_opts_t o = {.prefix = opts ? opts->prefix : NULL,
+                              .start_after = opts ? opts->start_after : NULL};
+    char *token = NULL;
+    sm_err_t rc;
+    for (;;) {
+        o.token = token;
+        rc = sm_store_list(st, &o, &page, e);
+        sm_free(token);
+        token = NULL;
+        for (size_t i = 0; !rc && i < page.count; i++)
+            rc = fn(arg, &page.entries[i], e);
+        if (rc || !page.truncated || !page.next_token)
+            break;
+        if (!(token = sm_strdup(page.next_token))) {
+            rc = sm_error_nomem(e, "store listing");
+            break;
+        }
+        sm_store_list_free(&page);
+    }
+    sm_store_list_free(&page);
+    sm_free(token);
+    return rc;
+}
+
 /* ---- streaming writes ---- */
 
 sm_err_t sm_store_writer_open(sm_store_t *st, const char *key, unsigned flags,

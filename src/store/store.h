@@ -246,6 +246,14 @@ sm_err_t sm_store_list(sm_store_t *st, const sm_store_list_opts_t *opts, sm_stor
                        sm_error_t *e);
 void sm_store_list_free(sm_store_list_t *list);
 
+/* Calls fn for every key sm_store_list would list with opts (prefix,
+ * start_after; token and max_keys are ignored), page after page, in byte
+ * order.  Stops at the first non-zero return of fn, which is returned, or
+ * at a store error.  The entry is valid only during the call. */
+typedef sm_err_t (*sm_store_each_fn)(void *arg, const sm_store_entry_t *ent, sm_error_t *e);
+sm_err_t sm_store_each(sm_store_t *st, const sm_store_list_opts_t *opts, sm_store_each_fn fn,
+                       void *arg, sm_error_t *e);
+
 /* ---- streaming writes ---- */
 
 /* flags for sm_store_writer_open */

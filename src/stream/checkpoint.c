@@ -108,6 +108,35 @@ sm_err_t sq_offsets_read(sm_store_t *st, const char *dir, int64_t batch, sq_offs
     return rc;
 }
 
+/* What sq_offsets_last gathers from the listing of offsets/. */
+typedef struct offsets_scan {
+    size_t plen;
+    int64_t best, second, best_ms, second_ms, first;
+} offsets_scan_t;
+
+static sm_err_t offsets_entry(void *arg, const sm_store_entry_t *ent, sm_error_t *e)
+{
+    (void)e;
+    offsets_scan_t *sc = arg;
+    const char *k = ent->key + sc->plen;
+    char *end;
+    long long v = strtoll(k, &end, 10);
+    if (end == k || strcmp(end, ".json") != 0 || v < 0)
+        return SM_OK;
+    if (sc->first < 0 || v < sc->first)
+        sc->first = v;
+    if (v > sc->best) {
+        sc->second = sc->best;
+        sc->second_ms = sc->best_ms;
+        sc->best = v;
+        sc->best_ms = ent->mtime_ms;
+    } else if (v > sc->second) {
+        sc->second = v;
+        sc->second_ms = ent->mtime_ms;
+    }
+    return SM_OK;
+}
+
 sm_err_t sq_offsets_last(sm_store_t *st, const char *dir, sq_offsets_t *o, bool *found,
                          int64_t mtimes[2], sm_error_t *e)
 {
@@ -115,55 +144,20 @@ sm_err_t sq_offsets_last(sm_store_t *st, const char *dir, sq_offsets_t *o, bool 
     *found = false;
     char prefix[SM_STORE_KEY_MAX];
     snprintf(prefix, sizeof prefix, "%s/offsets/", dir);
-    size_t plen = strlen(prefix);
-    int64_t best = -1, second = -1, best_ms = -1, second_ms = -1, first = -1;
-    sm_store_list_t page = {0};
-    sm_store_list_opts_t lo = {.prefix = prefix};
-    char *token = NULL;
-    sm_err_t rc;
-    for (;;) {
-        lo.token = token;
-        rc = sm_store_list(st, &lo, &page, e);
-        sm_free(token);
-        token = NULL;
-        if (rc)
-            return rc;
-        for (size_t i = 0; i < page.count; i++) {
-            const char *k = page.entries[i].key + plen;
-            char *end;
-            long long v = strtoll(k, &end, 10);
-            if (end == k || strcmp(end, ".json") != 0 || v < 0)
-                continue;
-            if (first < 0 || v < first)
-                first = v;
-            if (v > best) {
-                second = best;
-                second_ms = best_ms;
-                best = v;
-                best_ms = page.entries[i].mtime_ms;
-            } else if (v > second) {
-                second = v;
-                second_ms = page.entries[i].mtime_ms;
-            }
-        }
-        if (page.truncated && page.next_token)
-            token = sm_strdup(page.next_token);
-        bool more = page.truncated;
-        sm_store_list_free(&page);
-        if (!more)
-            break;
-        if (!token)
-            return sm_error_nomem(e, "list token");
-    }
-    if (mtimes) {
-        mtimes[0] = best_ms;
-        mtimes[1] = second_ms;
-    }
-    if (best < 0)
-        return SM_OK;
-    if ((rc = sq_offsets_read(st, dir, best, o, e)))
+    offsets_scan_t sc = {strlen(prefix), -1, -1, -1, -1, -1};
+    sm_err_t rc =
+        sm_store_each(st, &(sm_store_list_opts_t){.prefix = prefix}, offsets_entry, &sc, e);
+    if (rc)
         return rc;
-    o->first = first;
+    if (mtimes) {
+        mtimes[0] = sc.best_ms;
+        mtimes[1] = sc.second_ms;
+    }
+    if (sc.best < 0)
+        return SM_OK;
+    if ((rc = sq_offsets_read(st, dir, sc.best, o, e)))
+        return rc;
+    o->first = sc.first;
     *found = true;
     return SM_OK;
 }
