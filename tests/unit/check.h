@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static int check_failed_in_test, check_passed_tests, check_failed_tests;
@@ -106,6 +107,15 @@ static inline bool check_same_file(const char *a, const char *b)
     if (fb)
         fclose(fb);
     return same;
+}
+
+/* Deletes a test's scratch directory and everything under it; true when
+ * that worked. */
+static inline bool check_rm_tree(const char *dir)
+{
+    char cmd[4200];
+    int n = snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    return n > 0 && (size_t)n < sizeof cmd && system(cmd) == 0;
 }
 
 static inline int check_summary(void)

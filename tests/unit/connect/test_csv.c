@@ -367,9 +367,7 @@ static void test_store_round_trip(void)
     sm_free(r2);
     sm_buf_free(&b);
     sm_store_close(st);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(check_rm_tree(dir));
 }
 
 static void test_formats(void)

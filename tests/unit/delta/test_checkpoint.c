@@ -252,9 +252,7 @@ int main(void)
         return 1;
     RUN(test_cleaned_log);
     RUN(test_multipart_and_fallbacks);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
+    if (!check_rm_tree(dir))
         return 1;
     return check_summary();
 }

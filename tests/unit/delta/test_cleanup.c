@@ -303,9 +303,7 @@ int main(int argc, char **argv)
     RUN(test_horizon);
     RUN(test_sink_commits_bounded);
     sm_store_close(st);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
+    if (!check_rm_tree(dir))
         return 1;
     return check_summary();
 }

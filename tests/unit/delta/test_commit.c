@@ -150,9 +150,7 @@ int main(void)
         return 1;
     RUN(test_conflicts);
     RUN(test_concurrent_appends);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
+    if (!check_rm_tree(dir))
         return 1;
     return check_summary();
 }

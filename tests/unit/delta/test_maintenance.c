@@ -459,9 +459,7 @@ int main(void)
     RUN(test_optimize);
     RUN(test_schema_evolution);
     sm_store_close(st);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
+    if (!check_rm_tree(dir))
         return 1;
     return check_summary();
 }

@@ -283,9 +283,7 @@ static void test_quarantine_reader_waits(void)
     sm_models_jobs_free(jobs, n);
     sm_models_plan_free(&plan);
     sm_lake_close(lake);
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    CHECK(system(cmd) == 0);
+    CHECK(check_rm_tree(dir));
 }
 
 int main(void)

@@ -27,16 +27,12 @@ static int topic_seq;
 static void fresh_lake(void)
 {
     snprintf(lakedir, sizeof lakedir, "/tmp/smelt-stream-test-%d-%d", (int)getpid(), ++topic_seq);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", lakedir);
-    (void)system(cmd);
+    (void)check_rm_tree(lakedir);
 }
 
 static void rm_lake(void)
 {
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", lakedir);
-    (void)system(cmd);
+    (void)check_rm_tree(lakedir);
 }
 
 static sm_stream_source_t ref_source(const char *topic, sm_type_t *schema)
