@@ -172,58 +172,57 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* What scan's visitor needs: the listed prefix, the fixed layer (mapped
+ * layers) or NULL, the names found so far and the last one added. */
+typedef struct scan_ctx {
+    const char *prefix;
+    const char *layer_fixed;
+    sm_buf_t *names;
+    char last[600];
+} scan_ctx_t;
+
+/* Adds "layer.table" for one "<pre><table>/_delta_log/..." key (and
+ * nothing for other keys); keys come in byte order, so repeats are
+ * adjacent. */
+static sm_err_t scan_entry(void *arg, const sm_store_entry_t *ent, sm_error_t *e)
+{
+    scan_ctx_t *c = arg;
+    const char *k = ent->key + strlen(c->prefix);
+    const char *log = strstr(k, "/_delta_log/");
+    if (!log)
+        return SM_OK;
+    /* layer/table/_delta_log/... or table/_delta_log/... for mapped layers */
+    char name[600];
+    int len = (int)(log - k);
+    if (c->layer_fixed) {
+        if (memchr(k, '/', (size_t)len))
+            return SM_OK;
+        snprintf(name, sizeof name, "%s.%.*s", c->layer_fixed, len, k);
+    } else {
+        const char *slash = memchr(k, '/', (size_t)len);
+        if (!slash || memchr(slash + 1, '/', (size_t)(log - slash - 1)))
+            return SM_OK;
+        snprintf(name, sizeof name, "%.*s.%.*s", (int)(slash - k), k, (int)(log - slash - 1),
+                 slash + 1);
+    }
+    if (strcmp(name, c->last) == 0)
+        return SM_OK;
+    snprintf(c->last, sizeof c->last, "%s", name);
+    char *copy = sm_strdup(name);
+    sm_err_t rc =
+        copy ? sm_buf_append(c->names, &copy, sizeof copy, e) : sm_error_nomem(e, "table list");
+    if (rc)
+        sm_free(copy);
+    return rc;
+}
+
 /* Adds "layer.table" for every "<pre><table>/_delta_log/" key under st. */
 static sm_err_t scan(sm_store_t *st, const char *prefix, const char *layer_fixed, sm_buf_t *names,
                      sm_error_t *e)
 {
-    sm_store_list_t page = {0};
-    char *token = NULL;
-    sm_err_t rc = SM_OK;
-    char last[600] = "";
-    for (;;) {
-        sm_store_list_opts_t o = {.prefix = prefix, .token = token};
-        rc = sm_store_list(st, &o, &page, e);
-        sm_free(token);
-        token = NULL;
-        if (rc)
-            break;
-        for (size_t i = 0; i < page.count && !rc; i++) {
-            const char *k = page.entries[i].key + strlen(prefix);
-            const char *log = strstr(k, "/_delta_log/");
-            if (!log)
-                continue;
-            /* layer/table/_delta_log/... or table/_delta_log/... for mapped layers */
-            char name[600];
-            int len = (int)(log - k);
-            if (layer_fixed) {
-                if (memchr(k, '/', (size_t)len))
-                    continue;
-                snprintf(name, sizeof name, "%s.%.*s", layer_fixed, len, k);
-            } else {
-                const char *slash = memchr(k, '/', (size_t)len);
-                if (!slash || memchr(slash + 1, '/', (size_t)(log - slash - 1)))
-                    continue;
-                snprintf(name, sizeof name, "%.*s.%.*s", (int)(slash - k), k,
-                         (int)(log - slash - 1), slash + 1);
-            }
-            if (strcmp(name, last) == 0)
-                continue;
-            snprintf(last, sizeof last, "%s", name);
-            char *copy = sm_strdup(name);
-            if (!copy || (rc = sm_buf_append(names, &copy, sizeof copy, e))) {
-                sm_free(copy);
-                rc = rc ? rc : sm_error_nomem(e, "table list");
-            }
-        }
-        bool more = page.truncated && page.next_token;
-        if (more && !(token = sm_strdup(page.next_token)))
-            rc = sm_error_nomem(e, "table list");
-        sm_store_list_free(&page);
-        if (!more || rc)
-            break;
-    }
-    sm_free(token);
-    return rc;
+    scan_ctx_t c = {.prefix = prefix, .layer_fixed = layer_fixed, .names = names};
+    sm_store_list_opts_t o = {.prefix = prefix};
+    return sm_store_each(st, &o, scan_entry, &c, e);
 }
 
 sm_err_t sm_lake_list_tables(sm_lake_t *l, char ***out, size_t *n, sm_error_t *e)

@@ -48,35 +48,31 @@ static bool hidden(const char *key)
     return base[0] == '_' || base[0] == '.';
 }
 
+typedef struct list_ctx {
+    sm_bronze_reader_t *r;
+    const char *pattern;
+} list_ctx_t;
+
+/* Keeps one listed key if it is a readable file (matching the pattern). */
+static sm_err_t list_entry(void *arg, const sm_store_entry_t *ent, sm_error_t *e)
+{
+    list_ctx_t *c = arg;
+    const char *k = ent->key;
+    if (hidden(k))
+        return SM_OK;
+    if (c->pattern ? (strchr(k, '/') || fnmatch(c->pattern, k, 0) != 0)
+                   : (c->r->src->format == SM_FILE_AUTO &&
+                      sm_file_format_detect(NULL, k, &(sm_file_format_t){0}, NULL) != SM_OK))
+        return SM_OK;
+    return add_key(c->r, k, e);
+}
+
 /* Lists the store: keys matching pattern (NULL = every readable file;
  * with a pattern only direct children). */
 static sm_err_t list(sm_bronze_reader_t *r, const char *pattern, sm_error_t *e)
 {
-    char *token = NULL;
-    sm_err_t rc = SM_OK;
-    for (;;) {
-        sm_store_list_t l = {0};
-        sm_store_list_opts_t o = {.token = token};
-        rc = sm_store_list(r->store, &o, &l, e);
-        sm_free(token);
-        token = NULL;
-        for (size_t i = 0; !rc && i < l.count; i++) {
-            const char *k = l.entries[i].key;
-            if (hidden(k))
-                continue;
-            if (pattern ? (strchr(k, '/') || fnmatch(pattern, k, 0) != 0)
-                        : (r->src->format == SM_FILE_AUTO &&
-                           sm_file_format_detect(NULL, k, &(sm_file_format_t){0}, NULL) != SM_OK))
-                continue;
-            rc = add_key(r, k, e);
-        }
-        if (!rc && l.truncated && l.next_token && !(token = sm_strdup(l.next_token)))
-            rc = sm_error_nomem(e, "file list");
-        sm_store_list_free(&l);
-        if (rc || !token)
-            break;
-    }
-    sm_free(token);
+    list_ctx_t c = {.r = r, .pattern = pattern};
+    sm_err_t rc = sm_store_each(r->store, &(sm_store_list_opts_t){0}, list_entry, &c, e);
     if (!rc && r->nkeys > 1)
         qsort(r->keys, r->nkeys, sizeof *r->keys, cmp_key);
     return rc;
