@@ -223,6 +223,7 @@ static sm_err_t open_writer(sm_dml_rewrite_t *rw, sm_error_t *e)
     o.operation_params = rw->params;
     o.operation_metrics = rw->metrics;
     o.parquet.codec = SM_PQ_CODEC_SNAPPY;
+    o.parquet.pool = rw->q->exec.pool; /* column chunks encoded on the query's pool */
     return sm_delta_write_open(rw->t->lt->store, rw->t->lt->prefix, snap->schema, &o, &rw->w, e);
 }
 
