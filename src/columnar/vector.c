@@ -2,6 +2,7 @@
 
 #include <math.h>
 
+#include "core/hash.h"
 #include "core/mem.h"
 
 size_t sm_bits_count(const uint8_t *bits, size_t start, size_t n)
@@ -42,6 +43,7 @@ void sm_vector_free(sm_vector_t *v)
 {
     if (!v)
         return;
+    sm_vector_drop_dict(v);
     if (v->owns & SM_VEC_OWN_VALIDITY)
         sm_free(v->validity);
     if (v->owns & SM_VEC_OWN_VALUES)
@@ -200,6 +202,8 @@ sm_err_t sm_vector_slice(const sm_vector_t *v, size_t off, size_t len, sm_vector
     s->offsets = v->offsets;
     s->data = v->data;
     s->data_len = v->data_len;
+    if (v->dict)
+        sm_vector_set_dict(s, v->dict, (uint32_t *)v->codes, false);
     if (v->null_count == 0 || !v->validity)
         s->null_count = 0;
     else if (v->null_count == v->len)
@@ -242,6 +246,7 @@ sm_err_t sm_vector_copy(const sm_vector_t *v, sm_vector_t **out, sm_error_t *e)
 
 void sm_vector_reset(sm_vector_t *v)
 {
+    sm_vector_drop_dict(v);
     if (!sm_vector_is_builder(v)) {
         if (v->owns & SM_VEC_OWN_VALIDITY)
             sm_free(v->validity);
@@ -271,6 +276,8 @@ void sm_vector_reset(sm_vector_t *v)
 
 static sm_err_t room(sm_vector_t *v, size_t extra, sm_error_t *e)
 {
+    if (v->dict)
+        sm_vector_drop_dict(v);
     if (!sm_vector_is_builder(v))
         return not_builder(e);
     if (extra > SIZE_MAX / 4 - v->len)
@@ -535,6 +542,7 @@ sm_err_t sm_vector_append_from(sm_vector_t *dst, const sm_vector_t *src, size_t 
 
 sm_err_t sm_vector_set_len(sm_vector_t *v, size_t len, sm_error_t *e)
 {
+    sm_vector_drop_dict(v);
     if (!sm_vector_is_builder(v))
         return not_builder(e);
     if (len > v->cap)
@@ -552,6 +560,7 @@ sm_err_t sm_vector_set_len(sm_vector_t *v, size_t len, sm_error_t *e)
 
 void sm_vector_truncate(sm_vector_t *v, size_t len)
 {
+    sm_vector_drop_dict(v);
     if (len > v->len)
         return;
     sm_type_kind_t kind = v->type->kind;
@@ -626,4 +635,88 @@ bool sm_vector_equal(const sm_vector_t *a, const sm_vector_t *b)
         if (!row_equal(a, i, b, i))
             return false;
     return true;
+}
+
+/* ---- dictionary codes ------------------------------------------------- */
+
+static uint64_t dict_next_id = 1; /* atomic */
+
+sm_err_t sm_dict_new(sm_vector_t *values, sm_dict_t **out, sm_error_t *e)
+{
+    *out = NULL;
+    if (!values || sm_type_is_nested(values->type->kind))
+        return sm_error_set(e, SM_ERR_INVALID, "dictionary of a nested or missing vector");
+    sm_dict_t *d = sm_calloc(1, sizeof *d);
+    if (!d)
+        return sm_error_nomem(e, "dictionary");
+    d->values = values;
+    d->id = __atomic_fetch_add(&dict_next_id, 1, __ATOMIC_RELAXED);
+    d->refs = 1;
+    *out = d;
+    return SM_OK;
+}
+
+sm_dict_t *sm_dict_ref(sm_dict_t *d)
+{
+    if (d)
+        __atomic_add_fetch(&d->refs, 1, __ATOMIC_RELAXED);
+    return d;
+}
+
+void sm_dict_unref(sm_dict_t *d)
+{
+    if (!d || __atomic_sub_fetch(&d->refs, 1, __ATOMIC_ACQ_REL) != 0)
+        return;
+    sm_vector_free(d->values);
+    sm_free(__atomic_load_n(&d->hashes, __ATOMIC_ACQUIRE));
+    sm_free(d);
+}
+
+sm_err_t sm_dict_hashes(sm_dict_t *d, const uint64_t **out, sm_error_t *e)
+{
+    uint64_t *h = __atomic_load_n(&d->hashes, __ATOMIC_ACQUIRE);
+    *out = h;
+    if (h)
+        return SM_OK;
+    const sm_vector_t *v = d->values;
+    if (v->type->kind != SM_TYPE_STRING && v->type->kind != SM_TYPE_BINARY)
+        return sm_error_set(e, SM_ERR_INVALID, "hashes of a %s dictionary",
+                            sm_type_kind_name(v->type->kind));
+    h = sm_malloc((v->len ? v->len : 1) * sizeof *h);
+    if (!h)
+        return sm_error_nomem(e, "dictionary hashes");
+    for (size_t i = 0; i < v->len; i++) {
+        size_t n;
+        const uint8_t *p = sm_vector_get_bytes(v, i, &n);
+        h[i] = sm_hash_bytes(n ? p : (const uint8_t *)"", n, 0);
+    }
+    /* Several threads may race here: the first to publish wins. */
+    uint64_t *none = NULL;
+    if (!__atomic_compare_exchange_n(&d->hashes, &none, h, false, __ATOMIC_ACQ_REL,
+                                     __ATOMIC_ACQUIRE)) {
+        sm_free(h);
+        h = none;
+    }
+    *out = h;
+    return SM_OK;
+}
+
+void sm_vector_set_dict(sm_vector_t *v, sm_dict_t *d, uint32_t *codes, bool own)
+{
+    sm_dict_t *ref = sm_dict_ref(d);
+    sm_vector_drop_dict(v);
+    v->dict = ref;
+    v->codes = codes;
+    if (own)
+        v->owns |= SM_VEC_OWN_CODES;
+}
+
+void sm_vector_drop_dict(sm_vector_t *v)
+{
+    if (v->owns & SM_VEC_OWN_CODES)
+        sm_free((void *)v->codes);
+    v->owns &= (uint8_t)~SM_VEC_OWN_CODES;
+    sm_dict_unref(v->dict);
+    v->dict = NULL;
+    v->codes = NULL;
 }

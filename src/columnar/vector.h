@@ -31,8 +31,23 @@
  * and have cap == len, so appending to them fails with SM_ERR_INVALID.
  * Hand-made vectors may set the fields directly, keeping these invariants.
  *
+ * Dictionary attachment (optional; see "dictionary codes" below): a vector
+ * straight from a dictionary-encoded Parquet column chunk may also carry
+ * `dict` (a reference to a shared, reference-counted sm_dict_t) and
+ * `codes` (one uint32 per physical row: row i's value equals entry
+ * codes[offset + i] of dict->values; a NULL row's code is 0 and
+ * meaningless).  The attachment describes the values; it never replaces
+ * them.  Only the producer attaches it; every operation that makes a new
+ * vector (copy, gather, cast, append_range into a builder...) leaves it
+ * off, every mutation of the vector (appends, reserve, set_len, truncate,
+ * reset) drops it, and slices and views keep it (borrowing the codes, with
+ * their own dict reference).  Codes are owned when SM_VEC_OWN_CODES is in
+ * `owns`.  Whoever changes a vector's values in place some other way must
+ * call sm_vector_drop_dict first.
+ *
  * Threads: any number of threads may read a vector nobody is modifying; a
- * builder belongs to one thread.
+ * builder belongs to one thread.  sm_dict_t references may be taken and
+ * released from any thread.
  */
 #ifndef SM_COLUMNAR_VECTOR_H
 #define SM_COLUMNAR_VECTOR_H
@@ -54,9 +69,11 @@ enum {
     SM_VEC_OWN_OFFSETS = 4,
     SM_VEC_OWN_DATA = 8,
     SM_VEC_OWN_ALL = 15,
+    SM_VEC_OWN_CODES = 16, /* the dictionary codes (not part of ALL) */
 };
 
 typedef struct sm_vector sm_vector_t;
+typedef struct sm_dict sm_dict_t;
 struct sm_vector {
     sm_type_t *type;   /* a reference held by the vector */
     size_t len;        /* rows */
@@ -71,8 +88,10 @@ struct sm_vector {
     size_t data_cap;   /* bytes allocated for data (builders) */
     sm_vector_t **children;
     uint32_t nchildren;
-    uint8_t width; /* bytes per value of fixed-width kinds, else 0 */
-    uint8_t owns;  /* SM_VEC_OWN_* bits */
+    uint8_t width;         /* bytes per value of fixed-width kinds, else 0 */
+    uint8_t owns;          /* SM_VEC_OWN_* bits */
+    sm_dict_t *dict;       /* optional dictionary attachment (a reference) */
+    const uint32_t *codes; /* with dict: one code per physical row */
 };
 
 /* ---- bitmaps ---------------------------------------------------------- */
@@ -287,6 +306,45 @@ static inline sm_vector_t *sm_vector_child(const sm_vector_t *v, size_t k)
 {
     return v->children[k];
 }
+
+/* ---- dictionary codes ------------------------------------------------- */
+
+/* A dictionary: the distinct values of one dictionary-encoded column chunk
+ * (a vector of the column's kind, no NULLs), shared by every vector
+ * decoded from that chunk.  `id` is unique in the process for the
+ * dictionary's life and beyond (a counter), so two dictionaries with equal
+ * ids are the same dictionary: codes of vectors whose dicts have the same
+ * id index the same values.  Immutable once made, except for the lazily
+ * computed hashes (published atomically). */
+struct sm_dict {
+    sm_vector_t *values; /* owned */
+    uint64_t id;
+    unsigned refs;    /* atomic; private */
+    uint64_t *hashes; /* atomic publication; private (sm_dict_hashes) */
+};
+
+/* A dictionary owning `values` (on success only; values must not be
+ * modified afterwards), with one reference for the caller.  SM_ERR_NOMEM,
+ * SM_ERR_INVALID for a NULL or nested values vector. */
+sm_err_t sm_dict_new(sm_vector_t *values, sm_dict_t **out, sm_error_t *e);
+/* A new reference to d (returned); NULL ok. */
+sm_dict_t *sm_dict_ref(sm_dict_t *d);
+/* Drops a reference; the last one frees the dictionary.  NULL ok. */
+void sm_dict_unref(sm_dict_t *d);
+/* The hashes of d's STRING/BINARY entries in *out (d->values->len of
+ * them, owned by d): entry i hashes to sm_hash_bytes(bytes, len, 0) (an
+ * empty entry as the bytes of "" — the hash the aggregate gives a key's
+ * raw bytes).  Computed once and cached; any thread may call it.
+ * SM_ERR_NOMEM, SM_ERR_INVALID for other kinds. */
+sm_err_t sm_dict_hashes(sm_dict_t *d, const uint64_t **out, sm_error_t *e);
+
+/* Attaches dictionary codes to v: takes a new reference to d and, when
+ * own is true, ownership of codes (sm_malloc'd; v->offset + v->len
+ * entries, each < d->values->len for a valid row).  Replaces any earlier
+ * attachment.  The caller vouches that the codes describe v's values. */
+void sm_vector_set_dict(sm_vector_t *v, sm_dict_t *d, uint32_t *codes, bool own);
+/* Drops v's attachment (if any): v->dict and v->codes become NULL. */
+void sm_vector_drop_dict(sm_vector_t *v);
 
 /* Logical equality of two vectors: same kind tree (names and nullability
  * ignored), same length, same nulls, same values (floats compare by value

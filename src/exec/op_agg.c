@@ -1,7 +1,7 @@
 /* exec/op_agg — hash aggregate: partition-parallel, hybrid spilling
  * (operator.h).
  *
- * Rows are split by key hash into P partitions (P = pool threads, rounded
+ * Rows are split by key hash into P partitions (P = 4 x pool threads, rounded
  * to a power of two); each partition has its own table, updated by one
  * worker at a time, so no merge step is needed.  Without keys there is one
  * table, and its aggregates are updated side by side (one worker each).
@@ -54,6 +54,11 @@ typedef struct table {
     uint32_t *rows, *gids, *srows[NBUCKET];
     size_t nsrows[NBUCKET];
     size_t scap;
+    /* g->str1 keys carrying dictionary codes: dmap[code] is the group of
+     * entry `code` of dictionary dmap_id (UINT32_MAX: not looked up yet) */
+    uint32_t *dmap;
+    size_t dmap_cap;
+    uint64_t dmap_id;
 } table_t;
 
 typedef struct work {
@@ -99,6 +104,7 @@ static void table_free(table_t *t)
     }
     sm_free(t->rows);
     sm_free(t->gids);
+    sm_free(t->dmap);
     if (t->reserved)
         sm_op_mem_release(t->g->op, t->reserved);
     sm_free(t);
@@ -138,7 +144,7 @@ static sm_err_t table_new(agg_op_t *g, int depth, table_t **out, sm_error_t *e)
 static size_t table_bytes(const table_t *t)
 {
     size_t per = 24 + 8; /* hash slot + key row */
-    size_t s = t->key_bytes + sm_batch_bytes(t->keys);
+    size_t s = t->key_bytes + sm_batch_bytes(t->keys) + t->dmap_cap * sizeof *t->dmap;
     for (size_t i = 0; i < t->g->naggs; i++)
         s += t->acc[i].var_bytes, per += sm_acc_group_bytes(&t->acc[i]);
     return s + per * t->ngroups;
@@ -290,6 +296,76 @@ static inline sm_err_t group_of(table_t *t, const sm_batch_t *b, uint32_t r, con
     return new_group(t, b, r, e);
 }
 
+/* The key column of a g->str1 batch when it carries dictionary codes
+ * (straight from a dictionary-encoded Parquet chunk), else NULL. */
+static const sm_vector_t *dict_key(const agg_op_t *g, const sm_batch_t *b)
+{
+    const sm_vector_t *kv = b->cols[g->keys[0]];
+    if (!g->str1 || !kv->dict || !kv->codes || kv->dict->values->type->kind != kv->type->kind)
+        return NULL;
+    return kv;
+}
+
+/* feed_str1 for a key column with dictionary codes: each dictionary entry
+ * is looked up in the table once (its group cached in t->dmap, by code),
+ * then every row of that code takes the cached group. */
+static sm_err_t feed_dict(table_t *t, const prep_t *pp, const sm_vector_t *kv, const uint32_t *sel,
+                          size_t n, size_t *m, sm_error_t *e)
+{
+    const sm_batch_t *b = pp->b;
+    const sm_vector_t *dv = kv->dict->values;
+    sm_err_t rc;
+    if (t->dmap_id != kv->dict->id || t->dmap_cap < dv->len) {
+        if (t->dmap_cap < dv->len) {
+            uint32_t *p = sm_realloc(t->dmap, dv->len * sizeof *p);
+            if (!p)
+                return sm_error_nomem(e, "aggregate dictionary groups");
+            t->dmap = p;
+            t->dmap_cap = dv->len;
+        }
+        memset(t->dmap, 0xff, dv->len * sizeof *t->dmap);
+        t->dmap_id = kv->dict->id;
+    }
+    const uint32_t *codes = kv->codes + kv->offset;
+    uint32_t *dmap = t->dmap;
+    size_t k = 0;
+    for (size_t j = 0; j < n; j++) {
+        uint32_t r = sel ? sel[j] : (uint32_t)j;
+        if (kv->null_count && sm_vector_is_null(kv, r)) {
+            if (t->null_gid < 0) {
+                if (t->spilling) {
+                    unsigned bk = bucket_of(pp->hash[r], t->depth);
+                    t->srows[bk][t->nsrows[bk]++] = r;
+                    continue;
+                }
+                if ((rc = new_group(t, b, r, e)))
+                    return rc;
+                t->null_gid = (int64_t)t->ngroups - 1;
+            }
+            t->rows[k] = r;
+            t->gids[k++] = (uint32_t)t->null_gid;
+            continue;
+        }
+        uint32_t c = codes[r], gid = dmap[c];
+        if (gid == UINT32_MAX) {
+            size_t kn;
+            const uint8_t *key = sm_vector_get_bytes(dv, c, &kn);
+            uint64_t g64;
+            bool spilled;
+            if ((rc = group_of(t, b, r, kn ? key : (const uint8_t *)"", kn, pp->hash[r], &g64,
+                               &spilled, e)))
+                return rc;
+            if (spilled)
+                continue;
+            gid = dmap[c] = (uint32_t)g64;
+        }
+        t->rows[k] = r;
+        t->gids[k++] = gid;
+    }
+    *m = k;
+    return SM_OK;
+}
+
 /* The group of each row sel[0..n) of a batch with one STRING/BINARY key
  * (g->str1): the table is keyed by the value's raw bytes (equal bytes,
  * equal key; NULL has its own group, null_gid).  Rows with a group go to
@@ -408,7 +484,8 @@ static sm_err_t table_feed(table_t *t, const prep_t *pp, const uint32_t *sel, si
             t->gids[m++] = (uint32_t)gid;
         }
     } else if (g->str1) {
-        rc = feed_str1(t, pp, sel, n, &m, e);
+        const sm_vector_t *dk = dict_key(g, b);
+        rc = dk ? feed_dict(t, pp, dk, sel, n, &m, e) : feed_str1(t, pp, sel, n, &m, e);
         if (rc)
             return rc;
     } else {
@@ -479,6 +556,23 @@ static sm_err_t hash_batch(agg_op_t *g, prep_t *p, sm_error_t *e)
                     p->hash[r] = 0;
         return SM_OK;
     }
+    const sm_vector_t *dk = dict_key(g, p->b);
+    if (dk) {
+        /* Each row's hash is its dictionary entry's, computed once per
+         * dictionary (the same as hashing the row's bytes below). */
+        const uint64_t *dh;
+        sm_err_t rc = sm_dict_hashes(dk->dict, &dh, e);
+        if (rc)
+            return rc;
+        const uint32_t *codes = dk->codes + dk->offset;
+        for (size_t r = 0; r < n; r++)
+            p->hash[r] = dh[codes[r]];
+        if (dk->null_count)
+            for (size_t r = 0; r < n; r++)
+                if (sm_vector_is_null(dk, r))
+                    p->hash[r] = 0;
+        return SM_OK;
+    }
     if (g->str1) {
         /* The raw bytes hash directly (no key encoding); a run of equal
          * strings hashes once; NULL rows hash to 0 (their own group). */
@@ -532,14 +626,27 @@ static sm_err_t prep_batch(agg_op_t *g, prep_t *p, sm_error_t *e)
     size_t n = p->b->nrows;
     if (!(p->psel = sm_malloc((n ? n : 1) * sizeof *p->psel)))
         return sm_error_nomem(e, "aggregate partitions");
+    /* four sets of counters: a run of rows of one partition (few groups)
+     * does not chain every increment on the one before */
+    const uint64_t *h = p->hash;
+    unsigned shift = g->part_shift;
+    uint32_t c4[4][64] = {{0}};
+    size_t r = 0;
+    for (; r + 4 <= n; r += 4) {
+        c4[0][h[r] >> shift]++;
+        c4[1][h[r + 1] >> shift]++;
+        c4[2][h[r + 2] >> shift]++;
+        c4[3][h[r + 3] >> shift]++;
+    }
+    for (; r < n; r++)
+        c4[0][h[r] >> shift]++;
     size_t cnt[65] = {0};
-    for (size_t r = 0; r < n; r++)
-        cnt[(p->hash[r] >> g->part_shift) + 1]++;
-    for (unsigned k = 1; k <= g->nparts; k++)
-        cnt[k] += cnt[k - 1];
+    for (unsigned k = 0; k < g->nparts; k++)
+        cnt[k + 1] = cnt[k] + c4[0][k] + c4[1][k] + c4[2][k] + c4[3][k];
     memcpy(p->pstart, cnt, sizeof cnt);
-    for (size_t r = 0; r < n; r++)
-        p->psel[cnt[p->hash[r] >> g->part_shift]++] = (uint32_t)r;
+    uint32_t *psel = p->psel;
+    for (r = 0; r < n; r++)
+        psel[cnt[h[r] >> shift]++] = (uint32_t)r;
     return SM_OK;
 }
 
@@ -928,8 +1035,11 @@ sm_err_t sm_op_hash_agg_new(const sm_exec_ctx_t *ctx, sm_op_t *child, const uint
     g->str1 = nkeys == 1 && (k0 == SM_TYPE_STRING || k0 == SM_TYPE_BINARY);
     g->nparts = 1;
     if (ctx && ctx->pool && nkeys > 0) {
+        /* four partitions per thread: the workers claim them one at a
+         * time, so a few large groups (8 categories, say, unevenly spread
+         * by hash) still keep every thread busy */
         unsigned th = sm_pool_threads(ctx->pool);
-        while (g->nparts < th && g->nparts < 64)
+        while (g->nparts < 4 * th && g->nparts < 64)
             g->nparts *= 2;
     }
     g->part_shift = 64;

@@ -302,6 +302,32 @@ static sm_err_t build(asm_ctx_t *c, const sm_pq_node_t *node, int d, sm_vector_t
     return build_nested(c, node, d, out);
 }
 
+/* A top-level flat leaf whose every value of the batch came from one
+ * dictionary: spreads the stream's dense codes over the rows of v (a NULL
+ * row gets code 0) and attaches them (columnar/vector.h). */
+static sm_err_t attach_codes(asm_ctx_t *c, sm_pqr_stream_t *s, sm_vector_t *v)
+{
+    if (s->codes_state != 1 || !s->dict || v->offset)
+        return SM_OK;
+    size_t n = v->len, k = n - v->null_count;
+    if (n > s->codes_cap) {
+        uint32_t *p = sm_realloc(s->codes, n * sizeof *p);
+        if (!p)
+            return sm_error_nomem(c->e, "parquet dictionary codes");
+        s->codes = p;
+        s->codes_cap = n;
+    }
+    uint32_t *codes = s->codes;
+    if (v->null_count && v->validity) {
+        for (size_t i = n; i-- > 0;)
+            codes[i] = sm_bit_get(v->validity, i) ? codes[--k] : 0;
+    }
+    sm_vector_set_dict(v, s->dict, codes, true);
+    s->codes = NULL;
+    s->codes_cap = 0;
+    return SM_OK;
+}
+
 sm_err_t sm_pqr_assemble(const sm_pq_node_t *col, sm_pqr_stream_t *streams, uint32_t first_leaf,
                          size_t nrows, sm_vector_t **out, sm_error_t *e)
 {
@@ -316,5 +342,10 @@ sm_err_t sm_pqr_assemble(const sm_pq_node_t *col, sm_pqr_stream_t *streams, uint
         return sm_error_set(e, SM_ERR_CORRUPT, "parquet column \"%s\": %zu rows, expected %zu",
                             col->name, got, nrows);
     }
-    return SM_OK;
+    if (col->leaf >= 0 &&
+        (rc = attach_codes(&c, &streams[(uint32_t)col->leaf - first_leaf], *out))) {
+        sm_vector_free(*out);
+        *out = NULL;
+    }
+    return rc;
 }

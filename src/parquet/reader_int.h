@@ -33,6 +33,13 @@ typedef struct sm_pqr_stream {
     size_t n, cap;       /* entries */
     sm_vector_t *vals;   /* builder of the leaf's type: dense non-null values */
     sm_buf_t data;       /* STRING/BINARY bytes of vals (moved into vals at the end) */
+    /* Flat STRING/BINARY leaves: codes[i] is vals row i's entry in `dict`
+     * while every value so far came from that one dictionary (codes_state
+     * 1; 0: no values yet; 2: some value did not, so no codes). */
+    uint32_t *codes;
+    size_t codes_cap;
+    sm_dict_t *dict; /* a reference */
+    int codes_state;
 } sm_pqr_stream_t;
 
 /* A level stream of one page (RLE hybrid or the deprecated BIT_PACKED). */
@@ -58,8 +65,9 @@ typedef struct sm_pqr_col {
     int codec_id;
     int64_t stop_values; /* >= 0: the chunk ends after this many level entries */
     int64_t seen_values; /* level entries of the data pages started so far */
-    /* dictionary (converted to the leaf's type) */
+    /* dictionary (converted to the leaf's type); dref owns it */
     sm_vector_t *dict;
+    sm_dict_t *dref;
     sm_buf_t dict_data;
     bool data_seen;
     /* the current data page */

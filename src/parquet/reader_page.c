@@ -60,6 +60,8 @@ nomem:
 
 void sm_pqr_stream_free(sm_pqr_stream_t *s)
 {
+    sm_free(s->codes);
+    sm_dict_unref(s->dict);
     sm_free(s->def);
     sm_free(s->rep);
     sm_vector_free(s->vals);
@@ -515,14 +517,16 @@ static sm_err_t decode_direct(sm_pqr_col_t *col, size_t n, sm_vector_t *v, sm_bu
     return sm_pqr_convert_fixed(leaf, raw, n, v->values + v->len * v->width, e);
 }
 
-/* Gathers n dictionary entries by index. */
+/* Gathers n dictionary entries by index; *idx_out: the n indices (in the
+ * column's scratch, valid until its next use). */
 static sm_err_t decode_dict(sm_pqr_col_t *col, size_t n, sm_vector_t *v, sm_buf_t *data,
-                            sm_error_t *e)
+                            const uint32_t **idx_out, sm_error_t *e)
 {
     sm_vector_t *d = col->dict;
     uint32_t *idx = (uint32_t *)(void *)scratch(col, n * sizeof(uint32_t), e);
     if (!idx)
         return SM_ERR_NOMEM;
+    *idx_out = idx;
     sm_err_t rc = sm_pq_rle_get32(&col->idx, idx, n, e);
     if (rc)
         return rc;
@@ -663,6 +667,40 @@ mismatch:
                     sm_pq_encoding_name(col->encoding), sm_pq_type_name(phys));
 }
 
+/* Records the dictionary codes idx[0..n) of the n values being appended
+ * to s (idx NULL: values not from a dictionary, so s has no codes).  Only
+ * flat STRING/BINARY leaves keep codes; a second dictionary or a value
+ * decoded directly ends them for the batch. */
+static sm_err_t keep_codes(sm_pqr_col_t *col, sm_pqr_stream_t *s, const uint32_t *idx, size_t n,
+                           sm_error_t *e)
+{
+    sm_type_kind_t kind = s->vals->type->kind;
+    if (s->codes_state == 2 || col->leaf->max_rep > 0 ||
+        (kind != SM_TYPE_STRING && kind != SM_TYPE_BINARY))
+        return SM_OK;
+    if (!idx || (s->codes_state == 1 && s->dict != col->dref)) {
+        s->codes_state = 2;
+        return SM_OK;
+    }
+    size_t have = s->vals->len;
+    if (have + n > s->codes_cap) {
+        size_t cap = s->codes_cap * 2 > have + n ? s->codes_cap * 2 : have + n;
+        if (cap < s->cap)
+            cap = s->cap;
+        uint32_t *p = sm_realloc(s->codes, cap * sizeof *p);
+        if (!p)
+            return sm_error_nomem(e, "parquet dictionary codes");
+        s->codes = p;
+        s->codes_cap = cap;
+    }
+    memcpy(s->codes + have, idx, n * sizeof *idx);
+    if (s->codes_state == 0) {
+        s->dict = sm_dict_ref(col->dref);
+        s->codes_state = 1;
+    }
+    return SM_OK;
+}
+
 /* Appends n decoded values of the current page to the stream. */
 static sm_err_t take_values(sm_pqr_col_t *col, size_t n, sm_pqr_stream_t *s, sm_error_t *e)
 {
@@ -673,12 +711,15 @@ static sm_err_t take_values(sm_pqr_col_t *col, size_t n, sm_pqr_stream_t *s, sm_
         return rc;
     if ((rc = vals_room(s->vals, n, e)))
         return rc;
+    const uint32_t *idx = NULL;
     if (col->encoding == SM_PQ_ENC_PLAIN_DICTIONARY || col->encoding == SM_PQ_ENC_RLE_DICTIONARY)
-        rc = decode_dict(col, n, s->vals, &s->data, e);
+        rc = decode_dict(col, n, s->vals, &s->data, &idx, e);
     else
         rc = decode_direct(col, n, s->vals, &s->data, e);
     if (rc)
         return (e && e->code == rc && strstr(e->msg, "page at offset")) ? rc : col_wrap(col, e, rc);
+    if ((rc = keep_codes(col, s, idx, n, e)))
+        return rc;
     s->vals->len += n;
     return SM_OK;
 }
@@ -785,7 +826,11 @@ static sm_err_t load_dict(sm_pqr_col_t *col, const sm_pq_page_header_t *ph, cons
     }
     sm_buf_free(&data);
     page_release(col);
-    return SM_OK;
+    if ((rc = sm_dict_new(col->dict, &col->dref, e))) {
+        sm_vector_free(col->dict);
+        col->dict = NULL;
+    }
+    return rc;
 }
 
 static sm_err_t start_data_page(sm_pqr_col_t *col, const sm_pq_page_header_t *ph,
@@ -1087,8 +1132,12 @@ sm_err_t sm_pqr_col_start(sm_pqr_col_t *col, uint32_t rg, uint8_t *chunk, size_t
 void sm_pqr_col_reset(sm_pqr_col_t *col)
 {
     page_release(col);
-    sm_vector_free(col->dict);
+    if (col->dref)
+        sm_dict_unref(col->dref); /* owns col->dict */
+    else
+        sm_vector_free(col->dict);
     col->dict = NULL;
+    col->dref = NULL;
     col->data_seen = false;
     col->started = false;
     col->ppos = col->plen = 0;
