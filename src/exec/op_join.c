@@ -62,8 +62,15 @@ typedef struct join {
     uint32_t *next;
     uint8_t *matched;
     size_t nbuild;
-    struct jslot *slots; /* one bigint key: open addressing, linear probing */
+    /* One integer key: open addressing with linear probing over mask + 1
+     * slots, or (dense) slot key - kmin when the build keys span at most
+     * as many values as the hashed table would have slots (surrogate keys
+     * 1..n): no hashing, and probe keys in order touch slots in order. */
+    struct jslot *slots;
     size_t mask;
+    bool dense;
+    int64_t kmin;
+    uint64_t span; /* dense: slots cover keys kmin .. kmin + span - 1 */
     sm_ht_t *ht;
     size_t reserved;
     /* output queue */
@@ -169,6 +176,67 @@ static void int_keys(const sm_vector_t *v, size_t n, int64_t *out)
         break;
     }
 }
+/* The slot that holds key, or the empty slot where it would go; NULL when
+ * a dense table cannot hold it (so it has no rows). */
+static jslot_t *slot_of(const join_t *j, int64_t key)
+{
+    if (j->dense) {
+        uint64_t d = (uint64_t)key - (uint64_t)j->kmin;
+        return d < j->span ? &j->slots[d] : NULL;
+    }
+    size_t h = (size_t)key_hash64(key) & j->mask;
+    while (j->slots[h].head && j->slots[h].key != key)
+        h = (h + 1) & j->mask;
+    return &j->slots[h];
+}
+
+/* Hints the slot of key into the cache. */
+static void slot_prefetch(const join_t *j, int64_t key)
+{
+    if (j->dense) {
+        uint64_t d = (uint64_t)key - (uint64_t)j->kmin;
+        if (d < j->span)
+            __builtin_prefetch(&j->slots[d]);
+    } else {
+        __builtin_prefetch(&j->slots[key_hash64(key) & j->mask]);
+    }
+}
+
+/* Sizes the integer-key table for the n build rows: dense when the valid
+ * keys span no more values than the hashed table's slots. */
+static sm_err_t int_table(join_t *j, size_t n, sm_error_t *e)
+{
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    const uint32_t *bk = build_keys(j);
+    bool any = false;
+    int64_t lo = 0, hi = 0;
+    for (size_t b = 0; b < j->build.nb; b++) {
+        const sm_batch_t *bt = j->build.b[b];
+        const sm_vector_t *v = bt->cols[bk[0]];
+        for (size_t r = 0; r < bt->nrows; r++) {
+            if (sm_vector_is_null(v, r))
+                continue;
+            int64_t k = int_key(v, r);
+            if (!any || k < lo)
+                lo = k;
+            if (!any || k > hi)
+                hi = k;
+            any = true;
+        }
+    }
+    uint64_t span = any ? (uint64_t)hi - (uint64_t)lo : 0;
+    j->dense = any && span < cap;
+    j->kmin = lo;
+    j->span = j->dense ? span + 1 : 0;
+    size_t slots = j->dense ? (size_t)j->span : cap;
+    if (!(j->slots = sm_calloc(slots, sizeof *j->slots)))
+        return sm_error_nomem(e, "join hash table");
+    j->mask = cap - 1;
+    return SM_OK;
+}
+
 static unsigned part_of(uint64_t h, int depth)
 {
     return (unsigned)(h >> (44 - 4 * depth)) & (NPART - 1);
@@ -214,12 +282,8 @@ static sm_err_t build_table(join_t *j, sm_error_t *e)
     sm_err_t rc;
     const uint32_t *bk = build_keys(j);
     if (j->fast64) {
-        size_t cap = 16;
-        while (cap < 2 * n)
-            cap *= 2;
-        if (!(j->slots = sm_calloc(cap, sizeof *j->slots)))
-            return sm_error_nomem(e, "join hash table");
-        j->mask = cap - 1;
+        if ((rc = int_table(j, n, e)))
+            return rc;
     } else {
         /* One string key: the keys are the build rows' own bytes, which
          * live as long as the table. */
@@ -249,17 +313,14 @@ static sm_err_t build_table(join_t *j, sm_error_t *e)
                 continue;
             if (j->fast64) {
                 if (r + 16 < bt->nrows)
-                    __builtin_prefetch(
-                        &j->slots[key_hash64(int_key(bt->cols[bk[0]], r + 16)) & j->mask]);
+                    slot_prefetch(j, int_key(bt->cols[bk[0]], r + 16));
                 int64_t key = int_key(bt->cols[bk[0]], r);
-                size_t h = (size_t)key_hash64(key) & j->mask;
-                while (j->slots[h].head && j->slots[h].key != key)
-                    h = (h + 1) & j->mask;
-                j->next[i] = j->slots[h].head ? j->slots[h].head - 1 : NONE;
-                j->slots[h].key = key;
-                j->slots[h].head = (uint32_t)i + 1;
-                if (j->slots[h].count < UINT32_MAX)
-                    j->slots[h].count++;
+                jslot_t *sl = slot_of(j, key); /* never NULL: kmin..max fit */
+                j->next[i] = sl->head ? sl->head - 1 : NONE;
+                sl->key = key;
+                sl->head = (uint32_t)i + 1;
+                if (sl->count < UINT32_MAX)
+                    sl->count++;
                 continue;
             }
             uint64_t *slot;
@@ -604,19 +665,17 @@ static sm_err_t probe_batch(probe_task_t *t, unsigned worker, sm_error_t *e)
             head = j->nbuild ? 0 : NONE;
         } else if (j->fast64) {
             if (r + 48 < n)
-                __builtin_prefetch(&j->slots[key_hash64(keys64[r + 48]) & j->mask]);
+                slot_prefetch(j, keys64[r + 48]);
             if (!sm_vector_is_null(kv, r)) {
                 int64_t key = keys64[r];
                 if (have_prev && keys64[prev] == key) {
                     head = prev_head;
                     count = prev_count;
                 } else {
-                    size_t h = (size_t)key_hash64(key) & j->mask;
-                    while (j->slots[h].head && j->slots[h].key != key)
-                        h = (h + 1) & j->mask;
-                    if (j->slots[h].head) {
-                        head = j->slots[h].head - 1;
-                        count = j->slots[h].count;
+                    const jslot_t *sl = slot_of(j, key);
+                    if (sl && sl->head) {
+                        head = sl->head - 1;
+                        count = sl->count;
                     }
                 }
                 have_prev = true;
@@ -968,6 +1027,8 @@ static void join_close(sm_op_t *op)
     sm_free(j->slots);
     sm_ht_free(j->ht);
     j->slots = NULL;
+    j->dense = false;
+    j->span = 0;
     j->ht = NULL;
     for (size_t i = j->qat; i < j->qn; i++)
         sm_batch_free(j->q[i]);

@@ -15,7 +15,11 @@
  *     and sort keys are computed by a projection inserted below;
  *   - hash joins build on the side with fewer estimated rows (inner and
  *     outer joins), semi/anti joins build on the subquery side;
- *   - ORDER BY + LIMIT is a top-N.
+ *   - ORDER BY + LIMIT is a top-N;
+ *   - before planning, an expression of a projection over a chain of INNER
+ *     and LEFT joins that reads only one joined (right) input, is strict,
+ *     deterministic and cannot fail, moves into a projection over that
+ *     input (upper(c.country) per customer, not per order line).
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -1122,11 +1126,212 @@ static sm_err_t plan(planner_t *p, sm_lp_t *lp, const uint8_t *need, pres_t *r, 
     return sm_error_set(e, SM_ERR_INTERNAL, "planner: unknown node");
 }
 
+/* ---- expressions computed below joins -------------------------------------------- */
+
+/* Whether x may be computed on a join's input rather than on its output:
+ * deterministic, never failing, made of columns, literals, NULL-in-NULL-out
+ * functions, casts and arithmetic.  *strict is set when x is NULL whenever
+ * a column it reads is NULL, so that on the NULL-extended rows of an outer
+ * join it is NULL, as it would be computed above the join. */
+static bool pushable(const sm_expr_t *x, bool *strict)
+{
+    /* Calls are all marked may_fail; these never fail on valid arguments
+     * (NULL in, NULL out; text of at most the input's size). */
+    static const char *const safe_fns[] = {
+        "upper", "ucase", "lower",  "lcase",       "initcap",          "trim",    "ltrim",
+        "rtrim", "ascii", "length", "char_length", "character_length", "reverse",
+    };
+    *strict = false;
+    switch (x->kind) {
+    case SM_EXPR_COLUMN:
+        *strict = true;
+        return true;
+    case SM_EXPR_LITERAL:
+        return true;
+    case SM_EXPR_CALL: {
+        const sm_func_t *fn = x->u.call.fn;
+        bool known = false;
+        for (size_t k = 0; fn && !known && k < sizeof safe_fns / sizeof *safe_fns; k++)
+            known = strcmp(fn->name, safe_fns[k]) == 0;
+        if (!known || !(fn->flags & SM_FUNC_NULL_IN_NULL_OUT) ||
+            (fn->flags & (SM_FUNC_NONDETERMINISTIC | SM_FUNC_AGGREGATE | SM_FUNC_WINDOW)))
+            return false;
+        break;
+    }
+    case SM_EXPR_ARITH:
+    case SM_EXPR_CAST:
+        if (x->may_fail)
+            return false;
+        break;
+    default:
+        return false;
+    }
+    for (uint32_t i = 0; i < x->nargs; i++) {
+        bool s;
+        if (!pushable(x->args[i], &s))
+            return false;
+        *strict = *strict || s;
+    }
+    return true;
+}
+
+/* Whether every column x reads is an output column of lp. */
+static bool reads_only(const sm_expr_t *x, const sm_lp_t *lp)
+{
+    if (x->kind == SM_EXPR_COLUMN) {
+        for (size_t i = 0; i < lp->ncols; i++)
+            if (lp->cols[i].cid == x->u.col.index)
+                return true;
+        return false;
+    }
+    for (uint32_t i = 0; i < x->nargs; i++)
+        if (!reads_only(x->args[i], lp))
+            return false;
+    return true;
+}
+
+/* Appends column c to the columns of lp (arena). */
+static sm_err_t add_col(sm_qctx_t *q, sm_lp_t *lp, const sm_lcol_t *c, sm_error_t *e)
+{
+    sm_lcol_t *cols = sm_qctx_alloc(q, (lp->ncols + 1) * sizeof *cols);
+    if (!cols)
+        return sm_error_nomem(e, "planning");
+    memcpy(cols, lp->cols, lp->ncols * sizeof *cols);
+    cols[lp->ncols] = *c;
+    lp->cols = cols;
+    lp->ncols++;
+    return SM_OK;
+}
+
+/* Expression i of the projection pr, when it reads only the right input
+ * of one of the INNER and LEFT joins found going down pr's input through
+ * left inputs (a chain of lookup joins), is computed by a projection
+ * added over that input: once per row of the (usually small) joined side
+ * instead of once per output row, and the joins carry its result instead
+ * of its arguments. */
+/* The projections push_one added (their columns: their input's, then the
+ * pushed expressions), which take further expressions for the same input. */
+typedef struct pushed {
+    sm_lp_t **v;
+    size_t n, cap;
+} pushed_t;
+
+static bool was_pushed(const pushed_t *pd, const sm_lp_t *lp)
+{
+    for (size_t k = 0; k < pd->n; k++)
+        if (pd->v[k] == lp)
+            return true;
+    return false;
+}
+
+static sm_err_t push_one(sm_qctx_t *q, pushed_t *pd, sm_lp_t *pr, size_t i, sm_error_t *e)
+{
+    sm_expr_t *x = pr->u.exprs[i];
+    bool strict;
+    if (x->kind == SM_EXPR_COLUMN || !pushable(x, &strict) || !strict)
+        return SM_OK;
+    sm_lp_t *path[64];
+    size_t np = 0;
+    sm_lp_t *j = pr->in[0], *t = NULL;
+    while (j && j->kind == SM_LP_JOIN && np < 64 &&
+           (j->u.join.type == SM_JOIN_INNER || j->u.join.type == SM_JOIN_LEFT)) {
+        path[np++] = j;
+        if (reads_only(x, j->in[1])) {
+            t = j->in[1];
+            break;
+        }
+        if (!reads_only(x, j->in[0]))
+            break;
+        j = j->in[0];
+    }
+    if (!t)
+        return SM_OK;
+    sm_lp_t *jt = path[np - 1];
+    sm_lcol_t nc = {q->next_cid++, pr->cols[i].name, x->type,
+                    x->nullable || jt->u.join.type == SM_JOIN_LEFT};
+    sm_expr_t *ref = NULL;
+    sm_err_t rc = sm_expr_column(&q->pool, nc.cid, nc.type, nc.nullable, nc.name, &ref, e);
+    for (size_t k = 0; k < np && !rc; k++)
+        rc = add_col(q, path[k], &nc, e);
+    if (rc)
+        return rc;
+    sm_lcol_t xc = {nc.cid, nc.name, x->type, x->nullable};
+    if (was_pushed(pd, t)) {
+        /* t passes its input's columns through under the same cids, which
+         * x reads: one more column of t */
+        sm_expr_t **xs = sm_qctx_alloc(q, (t->ncols + 1) * sizeof *xs);
+        if (!xs || (rc = add_col(q, t, &xc, e)))
+            return rc ? rc : sm_error_nomem(e, "planning");
+        memcpy(xs, t->u.exprs, (t->ncols - 1) * sizeof *xs);
+        xs[t->ncols - 1] = x;
+        t->u.exprs = xs;
+        pr->u.exprs[i] = ref;
+        return SM_OK;
+    }
+    if (pd->n == pd->cap) {
+        size_t cap = pd->cap ? 2 * pd->cap : 8;
+        sm_lp_t **v = sm_realloc(pd->v, cap * sizeof *v);
+        if (!v)
+            return sm_error_nomem(e, "planning");
+        pd->v = v;
+        pd->cap = cap;
+    }
+    /* the projection over t: t's columns, then x */
+    sm_lp_t *p = sm_qctx_alloc(q, sizeof *p);
+    sm_lcol_t *cols = sm_qctx_alloc(q, (t->ncols + 1) * sizeof *cols);
+    sm_expr_t **xs = sm_qctx_alloc(q, (t->ncols + 1) * sizeof *xs);
+    if (!p || !cols || !xs)
+        return sm_error_nomem(e, "planning");
+    for (size_t k = 0; k < t->ncols && !rc; k++) {
+        const sm_lcol_t *c = &t->cols[k];
+        cols[k] = *c;
+        rc = sm_expr_column(&q->pool, c->cid, c->type, c->nullable, c->name, &xs[k], e);
+    }
+    if (rc)
+        return rc;
+    cols[t->ncols] = xc;
+    xs[t->ncols] = x;
+    p->kind = SM_LP_PROJECT;
+    p->in[0] = t;
+    p->cols = cols;
+    p->ncols = t->ncols + 1;
+    p->u.exprs = xs;
+    jt->in[1] = p;
+    pd->v[pd->n++] = p;
+    pr->u.exprs[i] = ref;
+    return SM_OK;
+}
+
+/* push_one for every projection of the tree. */
+static sm_err_t push_rec(sm_qctx_t *q, pushed_t *pd, sm_lp_t *lp, int depth, sm_error_t *e)
+{
+    if (!lp || depth > 1000)
+        return SM_OK;
+    sm_err_t rc = SM_OK;
+    if (lp->kind == SM_LP_PROJECT && lp->in[0] && lp->in[0]->kind == SM_LP_JOIN)
+        for (size_t i = 0; i < lp->ncols && !rc; i++)
+            rc = push_one(q, pd, lp, i, e);
+    for (int k = 0; k < 2 && !rc; k++)
+        rc = push_rec(q, pd, lp->in[k], depth + 1, e);
+    return rc;
+}
+
+static sm_err_t push_exprs(sm_qctx_t *q, sm_lp_t *root, sm_error_t *e)
+{
+    pushed_t pd = {0};
+    sm_err_t rc = push_rec(q, &pd, root, 0, e);
+    sm_free(pd.v);
+    return rc;
+}
+
 sm_err_t sm_plan_build(sm_qctx_t *q, sm_lp_t *root, sm_op_t **out, sm_xnode_t **xout, sm_error_t *e)
 {
+    *out = NULL;
+    sm_err_t prc = push_exprs(q, root, e);
+    if (prc)
+        return prc;
     planner_t p = {q, q->next_cid};
     pres_t r;
-    *out = NULL;
     uint8_t *need = set_new(&p);
     if (!need)
         return nomem(e);

@@ -124,8 +124,8 @@ def q_join():
     right = rng.choice(["t2", "t0"])
     extra = " AND %s.b > %s" % (right, num()) if rng.random() < 0.3 else ""
     where = " WHERE " + pred() if rng.random() < 0.4 and kind in ("JOIN", "LEFT JOIN") else ""
-    return ("SELECT t1.id, t1.a, %s.id, %s.b, %s.s FROM t1 %s %s ON t1.k = %s.k%s%s"
-            % (right, right, right, kind, right, right, extra, where)), False
+    return ("SELECT t1.id, t1.a, %s.id, %s.b, %s.s, upper(%s.s) FROM t1 %s %s ON t1.k = %s.k%s%s"
+            % (right, right, right, right, kind, right, right, extra, where)), False
 
 
 def q_join_agg():
