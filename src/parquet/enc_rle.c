@@ -730,3 +730,17 @@ DEF_RLE_PUBLIC(sm_pq_rle_encode16, uint16_t, fits16, rle_enc16, 0)
 DEF_RLE_PUBLIC(sm_pq_rle_encode8, uint8_t, fits8, rle_enc8, 0)
 DEF_RLE_PUBLIC(sm_pq_rle_encode_prefixed, uint32_t, fits32, rle_enc32, 4)
 DEF_RLE_PUBLIC(sm_pq_rle_encode16_prefixed, uint16_t, fits16, rle_enc16, 4)
+
+sm_err_t sm_pq_rle_encode_repeat(uint32_t v, size_t n, int bw, bool prefixed, sm_buf_t *out,
+                                 sm_error_t *e)
+{
+    sm_err_t rc = fits32(&v, 1, bw, e);
+    if (rc)
+        return rc;
+    /* each run of at most RLE_MAX_RUN values: a varint header and 4 bytes */
+    size_t prefix = prefixed ? 4 : 0, runs = n / RLE_MAX_RUN + 1;
+    if ((rc = sm_buf_reserve(out, prefix + runs * 14, e)))
+        return rc;
+    uint8_t *w = put_rle(out->data + out->len + prefix, v, n, bw);
+    return enc_finish(out, w, prefixed, e);
+}

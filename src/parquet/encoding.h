@@ -43,6 +43,7 @@
 #ifndef SM_PQ_ENCODING_H
 #define SM_PQ_ENCODING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -149,6 +150,11 @@ sm_err_t sm_pq_rle_encode_prefixed(const uint32_t *vals, size_t n, int bw, sm_bu
                                    sm_error_t *e);
 sm_err_t sm_pq_rle_encode16_prefixed(const uint16_t *vals, size_t n, int bw, sm_buf_t *out,
                                      sm_error_t *e);
+/* Appends n copies of v (n > 0), preceded by the u32 LE byte length when
+ * prefixed: the same bytes as sm_pq_rle_encode[_prefixed] of those values
+ * (one RLE run), without the values in memory.  Fails as those do. */
+sm_err_t sm_pq_rle_encode_repeat(uint32_t v, size_t n, int bw, bool prefixed, sm_buf_t *out,
+                                 sm_error_t *e);
 
 /* ------------------------------------------------------------------ */
 /* PLAIN                                                               */

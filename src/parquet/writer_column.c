@@ -199,10 +199,68 @@ static sm_err_t bound_bytes(const sm_pq_colw_t *c, const sm_pq_stat_t *s, bool i
 #define DEFAULT_DICT_BYTES (1u << 20)
 #define DCACHE_BITS 10
 #define DCACHE_SLOTS (1u << DCACHE_BITS)
+#define BCACHE_BITS 10
+#define BCACHE_SLOTS (1u << BCACHE_BITS)
 /* the direct map of integer dictionaries: a window of DMAP_SPAN values
  * (at most 4 MiB per column), starting DMAP_BELOW under the chunk's first */
 #define DMAP_SPAN (UINT64_C(1) << 20)
 #define DMAP_BELOW (INT64_C(1) << 16)
+
+static inline uint64_t load8(const uint8_t *p)
+{
+    uint64_t x;
+    memcpy(&x, p, 8);
+    return x;
+}
+
+static inline uint32_t load4(const uint8_t *p)
+{
+    uint32_t x;
+    memcpy(&x, p, 4);
+    return x;
+}
+
+/* Whether n bytes at a and b are equal: strings of at most 16 bytes (most
+ * dictionary values) by two loads of each, overlapping, never past n. */
+static inline bool bytes_eq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+    if (n >= 8) {
+        if (n > 16)
+            return memcmp(a, b, n) == 0;
+        return load8(a) == load8(b) && load8(a + n - 8) == load8(b + n - 8);
+    }
+    if (n >= 4)
+        return load4(a) == load4(b) && load4(a + n - 4) == load4(b + n - 4);
+    /* bytes 0, n/2 and n-1 cover every byte of 1 to 3 */
+    return n == 0 || (a[0] == b[0] && a[n / 2] == b[n / 2] && a[n - 1] == b[n - 1]);
+}
+
+/* The hash of byte-string dictionaries (and of their caches): strings of at
+ * most 16 bytes mixed inline from the same loads as bytes_eq, longer ones by
+ * XXH3.  Any n bytes give one hash; a collision costs a comparison only. */
+static inline uint64_t dict_hash(const uint8_t *p, size_t n)
+{
+    uint64_t lo, hi;
+    if (n >= 8) {
+        if (n > 16)
+            return sm_hash_bytes(p, n, 0);
+        lo = load8(p);
+        hi = load8(p + n - 8);
+    } else if (n >= 4) {
+        lo = load4(p);
+        hi = load4(p + n - 4);
+    } else {
+        lo = n ? (uint64_t)p[0] | (uint64_t)p[n / 2] << 8 | (uint64_t)p[n - 1] << 16 : 0;
+        hi = 0;
+    }
+    return sm_hash_u64(sm_hash_u64(lo ^ (uint64_t)n << 59) ^ hi);
+}
+
+static uint64_t dict_hash_fn(const void *key, size_t n, uint64_t seed)
+{
+    (void)seed;
+    return dict_hash(key, n);
+}
 
 static bool dictionary_allowed(const sm_pq_colw_t *c)
 {
@@ -219,11 +277,15 @@ sm_err_t sm_pq_colw_init(sm_pq_colw_t *c, const sm_pq_leaf_t *leaf, const sm_pq_
     c->dict_on = dictionary_allowed(c);
     if (!c->dict_on)
         return SM_OK;
-    if (leaf->physical == SM_PQ_BYTE_ARRAY || leaf->physical == SM_PQ_FIXED_LEN_BYTE_ARRAY)
-        return sm_ht_new(&c->dictb, NULL, e);
+    c->dcache_gen = 1;
+    if (leaf->physical == SM_PQ_BYTE_ARRAY || leaf->physical == SM_PQ_FIXED_LEN_BYTE_ARRAY) {
+        if (!(c->bcache = sm_calloc(BCACHE_SLOTS, sizeof *c->bcache)))
+            return sm_error_nomem(e, "parquet dictionary cache");
+        sm_ht_opts_t ho = {.hash = dict_hash_fn};
+        return sm_ht_new(&c->dictb, &ho, e);
+    }
     if (!(c->dcache = sm_calloc(DCACHE_SLOTS, sizeof *c->dcache)))
         return sm_error_nomem(e, "parquet dictionary cache");
-    c->dcache_gen = 1;
     c->dmap_ok = leaf->physical == SM_PQ_INT32 || leaf->physical == SM_PQ_INT64;
     return sm_ht64_new(&c->dict64, 0, 0, e);
 }
@@ -242,6 +304,7 @@ void sm_pq_colw_free(sm_pq_colw_t *c)
     sm_buf_free(&c->dict_page);
     sm_ht64_free(c->dict64);
     sm_free(c->dcache);
+    sm_free(c->bcache);
     sm_free(c->dmap);
     sm_ht_free(c->dictb);
     stat_free(&c->chunk);
@@ -251,7 +314,8 @@ void sm_pq_colw_free(sm_pq_colw_t *c)
 
 size_t sm_pq_colw_buffered(const sm_pq_colw_t *c)
 {
-    return c->pages.len + c->plain.len + c->idx.len + c->dict_plain.len + c->def.len + c->rep.len;
+    return c->pages.len + c->plain.len + c->idx.len + c->dict_plain.len + c->def.len +
+           c->def_run * sizeof(uint16_t) + c->rep.len;
 }
 
 /* ---- values -------------------------------------------------------------- */
@@ -311,15 +375,9 @@ static inline sm_err_t dmap_slot(sm_pq_colw_t *c, uint64_t bits, uint32_t **slot
 static inline sm_err_t dict_fixed(sm_pq_colw_t *c, uint64_t bits, const void *plain, size_t width,
                                   bool *is_new, sm_error_t *e)
 {
-    /* a value met recently is found in the cache without a table lookup */
-    sm_pq_dcache_t *ce = &c->dcache[(bits * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - DCACHE_BITS)];
-    if (ce->gen == c->dcache_gen && ce->bits == bits) {
-        *is_new = false;
-        put_raw(&c->idx, &ce->ix, sizeof ce->ix);
-        return SM_OK;
-    }
     sm_err_t rc;
     uint32_t ix, *m = NULL;
+    /* an integer in the direct map's window: one array access */
     if (c->dmap_ok && (rc = dmap_slot(c, bits, &m, e)))
         return rc;
     if (m) {
@@ -329,17 +387,29 @@ static inline sm_err_t dict_fixed(sm_pq_colw_t *c, uint64_t bits, const void *pl
             *m = ++c->dict_count; /* index + 1 */
         }
         ix = *m - 1;
-    } else {
-        uint64_t *slot;
-        if ((rc = sm_ht64_insert(c->dict64, (int64_t)bits, &slot, is_new, e)))
-            return rc;
-        if (*is_new) {
-            *slot = c->dict_count++;
-            if ((rc = sm_buf_append(&c->dict_plain, plain, width, e)))
-                return rc;
-        }
-        ix = (uint32_t)*slot;
+        put_raw(&c->idx, &ix, sizeof ix);
+        return SM_OK;
     }
+    /* another value met recently is found in the cache without a table
+     * lookup */
+    sm_pq_dcache_t *ce = &c->dcache[(bits * UINT64_C(0x9E3779B97F4A7C15)) >> (64 - DCACHE_BITS)];
+    if (ce->gen == c->dcache_gen && ce->bits == bits) {
+        *is_new = false;
+        put_raw(&c->idx, &ce->ix, sizeof ce->ix);
+        return SM_OK;
+    }
+    uint64_t *slot;
+    if ((rc = sm_ht64_insert(c->dict64, (int64_t)bits, &slot, is_new, e)))
+        return rc;
+    if (*is_new) {
+        if ((rc = sm_buf_append(&c->dict_plain, plain, width, e))) {
+            /* the table must not keep a value the dictionary lacks */
+            sm_ht64_remove(c->dict64, (int64_t)bits, NULL);
+            return rc;
+        }
+        *slot = c->dict_count++;
+    }
+    ix = (uint32_t)*slot;
     *ce = (sm_pq_dcache_t){.bits = bits, .ix = ix, .gen = c->dcache_gen};
     put_raw(&c->idx, &ix, sizeof ix);
     return SM_OK;
@@ -348,23 +418,42 @@ static inline sm_err_t dict_fixed(sm_pq_colw_t *c, uint64_t bits, const void *pl
 static inline sm_err_t dict_bytes(sm_pq_colw_t *c, const uint8_t *p, size_t n, bool length_prefix,
                                   bool *is_new, sm_error_t *e)
 {
+    /* a value met recently is found in the cache: its hash, length and
+     * bytes (kept in dict_plain) compared, without a table lookup */
+    uint64_t h = dict_hash(p, n);
+    sm_pq_bcache_t *ce = &c->bcache[h >> (64 - BCACHE_BITS)];
+    if (ce->gen == c->dcache_gen && ce->hash == h && ce->len == n &&
+        bytes_eq(c->dict_plain.data + ce->off, p, n)) {
+        *is_new = false;
+        put_raw(&c->idx, &ce->ix, sizeof ce->ix);
+        return SM_OK;
+    }
     uint64_t *slot;
-    sm_err_t rc = sm_ht_insert(c->dictb, p, n, &slot, is_new, e);
+    sm_err_t rc = sm_ht_insert_hashed(c->dictb, p, n, h, &slot, is_new, e);
     if (rc)
         return rc;
+    size_t before = c->dict_plain.len;
     if (*is_new) {
-        *slot = c->dict_count++;
         if (length_prefix) {
             uint32_t len = (uint32_t)n;
             if ((rc = sm_buf_append(&c->dict_plain, &len, 4, e)))
-                return rc;
+                goto undo;
         }
+        size_t off = c->dict_plain.len;
         if ((rc = sm_buf_append(&c->dict_plain, p, n, e)))
-            return rc;
+            goto undo;
+        *slot = c->dict_count++ | (uint64_t)(off < UINT32_MAX ? off : UINT32_MAX) << 32;
     }
-    uint32_t ix = (uint32_t)*slot;
+    uint32_t ix = (uint32_t)*slot, off = (uint32_t)(*slot >> 32);
+    if (off != UINT32_MAX && n <= UINT32_MAX)
+        *ce = (sm_pq_bcache_t){
+            .hash = h, .off = off, .len = (uint32_t)n, .ix = ix, .gen = c->dcache_gen};
     put_raw(&c->idx, &ix, sizeof ix);
     return SM_OK;
+undo: /* out of memory: the table must not keep a value the dictionary lacks */
+    sm_ht_remove(c->dictb, p, n, NULL);
+    c->dict_plain.len = before;
+    return rc;
 }
 
 static sm_err_t flush_page(sm_pq_colw_t *c, sm_error_t *e);
@@ -428,7 +517,7 @@ static sm_err_t add_bytes(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t 
         for (size_t i = 0; i < nv && !rc; i++) {
             size_t n;
             const uint8_t *p = sm_vector_get_bytes(v, ROW(i), &n);
-            if (prev && n == prev_n && memcmp(p, prev, n) == 0) {
+            if (prev && n == prev_n && bytes_eq(p, prev, n)) {
                 put_raw(&c->idx, &prev_ix, sizeof prev_ix);
                 continue;
             }
@@ -560,6 +649,24 @@ static sm_err_t add_values(sm_pq_colw_t *c, const sm_vector_t *v, const uint32_t
     return rc;
 }
 
+/* Stores the pending run of max_def levels in def (before levels that are
+ * not all max_def, or before a page of mixed levels is encoded). */
+static sm_err_t def_store_run(sm_pq_colw_t *c, sm_error_t *e)
+{
+    size_t n = c->def_run;
+    if (!n)
+        return SM_OK;
+    sm_err_t rc = sm_buf_reserve(&c->def, n * sizeof(uint16_t), e);
+    if (rc)
+        return rc;
+    uint16_t *d = (uint16_t *)(c->def.data + c->def.len);
+    for (size_t i = 0; i < n; i++)
+        d[i] = (uint16_t)c->leaf->max_def;
+    c->def.len += n * sizeof(uint16_t);
+    c->def_run = 0;
+    return SM_OK;
+}
+
 sm_err_t sm_pq_colw_add(sm_pq_colw_t *c, const uint16_t *def, const uint16_t *rep, size_t n,
                         size_t rows, const sm_vector_t *v, const uint32_t *idx, size_t start,
                         size_t nv, sm_error_t *e)
@@ -567,19 +674,12 @@ sm_err_t sm_pq_colw_add(sm_pq_colw_t *c, const uint16_t *def, const uint16_t *re
     sm_err_t rc;
     const sm_pq_leaf_t *leaf = c->leaf;
     if (leaf->max_def > 0) {
-        if (def) {
-            rc = sm_buf_append(&c->def, def, n * sizeof *def, e);
-        } else { /* every level is max_def */
-            rc = sm_buf_reserve(&c->def, n * sizeof(uint16_t), e);
-            if (!rc) {
-                uint16_t *d = (uint16_t *)(c->def.data + c->def.len);
-                for (size_t i = 0; i < n; i++)
-                    d[i] = (uint16_t)leaf->max_def;
-                c->def.len += n * sizeof(uint16_t);
-            }
-        }
-        if (rc)
+        if (!def) { /* every level is max_def: counted, stored only if needed */
+            c->def_run += n;
+        } else if ((rc = def_store_run(c, e)) ||
+                   (rc = sm_buf_append(&c->def, def, n * sizeof *def, e))) {
             return rc;
+        }
     }
     if (leaf->max_rep > 0 && (rc = sm_buf_append(&c->rep, rep, n * sizeof *rep, e)))
         return rc;
@@ -631,7 +731,11 @@ static sm_err_t flush_page(sm_pq_colw_t *c, sm_error_t *e)
         rep_len = levels->len;
     }
     if (!rc && leaf->max_def > 0) {
-        rc = encode_levels(&c->def, c->page_levels, leaf->max_def, !v2, levels, e);
+        if (c->def.len == 0) /* no nulls on the page: one run of max_def */
+            rc = sm_pq_rle_encode_repeat((uint32_t)leaf->max_def, c->page_levels,
+                                         sm_pq_bit_width((uint64_t)leaf->max_def), !v2, levels, e);
+        else if (!(rc = def_store_run(c, e)))
+            rc = encode_levels(&c->def, c->page_levels, leaf->max_def, !v2, levels, e);
         def_len = levels->len - rep_len;
     }
     if (rc)
@@ -717,6 +821,7 @@ static sm_err_t flush_page(sm_pq_colw_t *c, sm_error_t *e)
     }
     c->page_levels = c->page_nulls = c->page_rows = 0;
     sm_buf_reset(&c->def);
+    c->def_run = 0;
     sm_buf_reset(&c->rep);
     sm_buf_reset(&c->plain);
     sm_buf_reset(&c->idx);
@@ -727,7 +832,7 @@ out:
 sm_err_t sm_pq_colw_maybe_flush(sm_pq_colw_t *c, sm_error_t *e)
 {
     size_t limit = c->opts->page_bytes ? c->opts->page_bytes : DEFAULT_PAGE_BYTES;
-    if (c->plain.len + c->idx.len + c->def.len / 4 >= limit)
+    if (c->plain.len + c->idx.len + (c->def.len + c->def_run * sizeof(uint16_t)) / 4 >= limit)
         return flush_page(c, e);
     return SM_OK;
 }
@@ -904,8 +1009,11 @@ sm_err_t sm_pq_colw_finish(sm_pq_colw_t *c, sm_store_writer_t *out, sm_arena_t *
             memset(c->dmap, 0, c->dmap_len * sizeof *c->dmap);
         c->dmap_set = false; /* the next chunk sets its own window */
     }
-    if (c->dcache && ++c->dcache_gen == 0) { /* generations wrapped: empty it */
-        memset(c->dcache, 0, DCACHE_SLOTS * sizeof *c->dcache);
+    if (++c->dcache_gen == 0) { /* generations wrapped: empty the caches */
+        if (c->dcache)
+            memset(c->dcache, 0, DCACHE_SLOTS * sizeof *c->dcache);
+        if (c->bcache)
+            memset(c->bcache, 0, BCACHE_SLOTS * sizeof *c->bcache);
         c->dcache_gen = 1;
     }
     if (c->dictb)

@@ -24,14 +24,27 @@ typedef struct sm_pq_stat {
     uint64_t kmin, kmax; /* BYTE_ARRAY: first 8 bytes of bmin/bmax, big-endian, zero-padded */
 } sm_pq_stat_t;
 
-/* One entry of the cache in front of a fixed-width dictionary: a value's
- * bits and its index in the chunk's dictionary, valid while gen is the
- * column's current generation (bumped when the dictionary is cleared). */
+/* One entry of the cache in front of a fixed-width dictionary's hash table
+ * (values outside the integer direct map): a value's bits and its index in
+ * the chunk's dictionary, valid while gen is the column's current
+ * generation (bumped when the dictionary is cleared). */
 typedef struct sm_pq_dcache {
     uint64_t bits;
     uint32_t ix;
     uint32_t gen;
 } sm_pq_dcache_t;
+
+/* One entry of the cache in front of a byte-string dictionary: a value's
+ * hash, length and index, and where its bytes are in dict_plain (the
+ * comparison of a hit reads them there); valid while gen is the column's
+ * current generation. */
+typedef struct sm_pq_bcache {
+    uint64_t hash;
+    uint32_t off; /* offset of the value's bytes in dict_plain */
+    uint32_t len;
+    uint32_t ix;
+    uint32_t gen;
+} sm_pq_bcache_t;
 
 /* The encoder of one leaf's column chunk within the current row group. */
 typedef struct sm_pq_colw {
@@ -40,6 +53,7 @@ typedef struct sm_pq_colw {
     sm_pq_codec_t *codec; /* the codec of the thread running this encoder (set by the writer) */
     /* the page being filled */
     sm_buf_t def, rep; /* uint16 levels */
+    size_t def_run;    /* levels after those in def, all max_def, not stored yet */
     size_t page_levels, page_nulls, page_rows;
     sm_buf_t plain; /* PLAIN values */
     sm_buf_t idx;   /* uint32 dictionary indices */
@@ -47,7 +61,8 @@ typedef struct sm_pq_colw {
     bool dict_on, dict_in_chunk;
     sm_ht64_t *dict64;
     sm_pq_dcache_t *dcache; /* dict64's direct-mapped front (DCACHE_SLOTS entries) */
-    uint32_t dcache_gen;    /* entries of other generations are empty */
+    sm_pq_bcache_t *bcache; /* dictb's direct-mapped front (BCACHE_SLOTS entries) */
+    uint32_t dcache_gen;    /* entries of other generations in either cache are empty */
     /* integer leaves: values in [dmap_base, dmap_base + DMAP_SPAN), a window
      * set by the chunk's first value, are looked up in dmap (value - base →
      * dictionary index + 1, 0 = absent) instead of dict64; values outside
@@ -56,7 +71,8 @@ typedef struct sm_pq_colw {
     int64_t dmap_base;
     uint32_t *dmap;
     size_t dmap_len; /* entries allocated (and zeroed) so far */
-    sm_ht_t *dictb;
+    sm_ht_t *dictb;  /* BYTE_ARRAY/FIXED_LEN: value -> index | (offset of its bytes in
+                        dict_plain, or UINT32_MAX past 4 GiB) << 32 */
     sm_buf_t dict_plain;
     uint32_t dict_count;
     /* encoded pages of the chunk (dictionary page kept apart) */

@@ -492,6 +492,8 @@ static sm_err_t write_rows(sm_qctx_t *q, sm_op_t *op, sm_lake_table_t *lt, const
     o.table_name = name;
     o.now_ms = q->now_us / 1000;
     o.parquet.pool = q->exec.pool; /* column chunks encoded on the query's pool */
+    /* snappy, as INSERT (dml.c), Spark and delta-rs: {0} meant uncompressed */
+    o.parquet.codec = SM_PQ_CODEC_SNAPPY;
     sm_err_t rc = sm_delta_write_open(lt->store, lt->prefix, op->schema, &o, &w, e);
     if (rc)
         return rc;
