@@ -53,7 +53,7 @@ typedef struct run_ctx {
     sm_pg_pool_t *pg; /* PostgreSQL connections shared by the bronze jobs */
     int64_t now;
     const char *run_id;
-    sm_query_opts_t qo; /* shared pool, a memory budget per job */
+    sm_query_opts_t qo; /* shared pool and memory budget */
     int failures;       /* the calling thread's count */
     bool tty;           /* a status line is drawn on stderr */
     bool drawn;
@@ -312,6 +312,7 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
                                          {NULL, 0, NULL, 0}};
     int c, format = SM_PRINT_TABLE;
     unsigned njobs = 0;
+    sm_budget_t run_budget; /* memory.budget, shared by every job's queries */
     bool jobs_flag = false;
     while ((c = sm_cli_getopt("run", argc, argv, "hf:j:", opts)) != -1) {
         if (c == 'h') {
@@ -443,11 +444,12 @@ int sm_cmd_run(sm_cli_ctx_t *ctx, int argc, char **argv)
     unsigned workers = njobs ? njobs : sm_pool_cores();
     if (workers > njob && njob > 0)
         workers = (unsigned)njob;
-    /* the memory budget is shared by the jobs running at once */
-    r.qo = (sm_query_opts_t){.pool = pool,
-                             .memory_limit =
-                                 (size_t)sm_config_get_size(ctx->config, "memory.budget") / workers,
-                             .now_us = r.now * 1000};
+    /* One memory budget for the whole run, which the jobs running at once
+     * share (reservations are atomic): a job running alone — the silver
+     * join every gold model waits for — may use all of it, where a static
+     * budget / workers split made it spill although nothing else ran. */
+    sm_budget_init(&run_budget, (size_t)sm_config_get_size(ctx->config, "memory.budget"));
+    r.qo = (sm_query_opts_t){.pool = pool, .budget = &run_budget, .now_us = r.now * 1000};
     if (sm_pg_pool_new(workers, &r.pg, &e)) {
         status = sm_cli_fail("run", &e);
         goto out;

@@ -24,14 +24,27 @@
  * predicates keep; each piece's reader reads the footer again), so one
  * large file is decoded on every core.  Batches come out piece by piece,
  * which keeps the rows' order: batches of file i before those of file
- * i+1, and within a file in row-group order.  Memory: each slot holds the
- * decoded batches of its piece.
+ * i+1, and within a file in row-group order.
+ *
+ * Memory (read-ahead): a slot streams its piece: its reader stays open
+ * across pool tasks, and a task decodes batches into the slot's queue
+ * until the slot being drained holds cap / 4 or the others see the scan
+ * hold 3/4 cap of decoded bytes not yet taken by its consumer, or the
+ * query's budget refuses more; the consumer restarts stopped slots as it
+ * takes batches (the others once the scan holds less than cap / 2).  cap
+ * is an eighth of the query's memory budget, within [4 MiB, 64 MiB] (64
+ * MiB when unlimited); queued batches are charged to the budget (the
+ * scan's peak_mem in EXPLAIN ANALYZE).  So a scan holds at most cap plus
+ * one batch per slot of decoded rows, plus each reader's current row
+ * group of compressed column chunks, whatever the size of the files.
  *
  * Ownership: a file list (sm_scan_files_t) owns its strings; the scan
  * operator takes the list over.  The store is borrowed and must outlive the
  * operator.  Predicate literal vectors are borrowed until the operator is
  * freed.  Threads: an operator is driven by one thread; file tasks run on
- * pool workers, each with its own reader.
+ * pool workers (or on the consumer, while it waits for them), at most one
+ * per slot at a time, each slot with its own reader; a slot's queue is
+ * under its mutex, the held-bytes count is atomic.
  */
 #ifndef SM_EXEC_OP_SCAN_H
 #define SM_EXEC_OP_SCAN_H

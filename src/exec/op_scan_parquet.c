@@ -1,6 +1,8 @@
 /* exec/op_scan_parquet — the scan operator over a list of Parquet files
  * (partition columns added as constants), and read_parquet's file lists. */
 #include <fnmatch.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +36,9 @@ void sm_scan_files_free(sm_scan_files_t *f)
 
 /* ---- the operator ------------------------------------------------------ */
 
+#define SCAN_AHEAD_MIN ((size_t)4 << 20)
+#define SCAN_AHEAD_MAX ((size_t)64 << 20)
+
 /* A unit of reading: row groups [rg_first, rg_first + rg_count) of a file
  * (rg_count 0 = all of it).  Pieces are in file order, then row-group
  * order, so handing batches out piece by piece keeps the rows' order. */
@@ -42,15 +47,36 @@ typedef struct piece {
     uint32_t rg_first, rg_count;
 } piece_t;
 
+/* A decoded batch waiting for the consumer, with the bytes charged for it. */
+typedef struct queued {
+    sm_batch_t *b;
+    size_t bytes;
+} queued_t;
+
+/* A slot streams one piece at a time.  Its reader lives across tasks: a
+ * task decodes batches into the queue until the scan holds `cap` bytes
+ * ahead of its consumer (or the consumer waits for this slot), then
+ * returns; the consumer submits the next task as it takes batches.
+ * Fields marked (task) are touched by the running task only, and by the
+ * consumer only while no task of the slot is running. */
 typedef struct slot {
     sm_pool_group_t *group;
-    bool busy;      /* a task was submitted and not yet waited for */
-    size_t piece;   /* index of the piece it reads */
-    sm_batch_t **b; /* its batches */
-    size_t nb, cap, next;
+    struct scan *s;
+    bool busy;           /* holds a piece whose batches are not all taken */
+    bool running;        /* a task was submitted and not yet waited for */
+    size_t piece;        /* index of the piece it reads */
+    sm_pq_reader_t *r;   /* (task) the piece's reader once opened */
+    bool opened, done;   /* (task) reader opened; piece read to the end */
+    atomic_bool want;    /* the consumer waits: stop after the next batch */
+    atomic_bool stopped; /* the task has returned (also set under mu) */
+    bool started;        /* the task has begun (under mu) */
+    pthread_cond_t cv;   /* a batch was queued, or the task returned */
+    pthread_mutex_t mu;  /* guards q */
+    queued_t *q;         /* ring of decoded batches */
+    size_t qhead, qlen, qcap;
+    size_t qbytes; /* bytes charged for the queued batches (under mu) */
     sm_error_t err;
     sm_err_t rc;
-    struct scan *s;
 } slot_t;
 
 typedef struct col_src {
@@ -73,27 +99,93 @@ typedef struct scan {
     size_t nslots;
     piece_t *pieces;
     size_t npieces;
-    size_t next_piece; /* next piece to submit */
-    size_t cur;        /* slot being drained */
+    size_t next_piece;   /* next piece to submit */
+    size_t cur;          /* slot being drained */
+    _Atomic size_t head; /* == cur, for the tasks */
     sm_pool_t *pool;
+    sm_op_t *op;         /* for memory accounting */
+    size_t cap;          /* read-ahead bound in bytes */
+    _Atomic size_t held; /* decoded bytes queued in all slots */
 } scan_t;
 
-static sm_err_t slot_push(slot_t *sl, sm_batch_t *b, sm_error_t *e)
+/* Bytes a vector's buffers take (its capacity, children included). */
+static size_t vector_bytes(const sm_vector_t *v)
 {
-    if (sl->nb == sl->cap) {
-        size_t cap = sl->cap ? sl->cap * 2 : 8;
-        sm_batch_t **nb = sm_realloc(sl->b, cap * sizeof *nb);
-        if (!nb) {
-            sm_batch_free(b);
-            return sm_error_nomem(e, "scan batches");
-        }
-        sl->b = nb;
-        sl->cap = cap;
-    }
-    sl->b[sl->nb++] = b;
-    return SM_OK;
+    if (!v)
+        return 0;
+    size_t n = v->cap, b = 0;
+    if (v->validity)
+        b += (n + 7) / 8;
+    if (v->values)
+        b += v->width ? n * v->width : (n + 7) / 8;
+    if (v->offsets)
+        b += (n + 1) * sizeof *v->offsets;
+    b += v->data ? (v->data_cap > v->data_len ? v->data_cap : v->data_len) : 0;
+    for (uint32_t i = 0; i < v->nchildren; i++)
+        b += vector_bytes(v->children[i]);
+    return b;
 }
 
+static size_t batch_bytes(const sm_batch_t *b)
+{
+    size_t n = sizeof *b + b->ncols * sizeof *b->cols;
+    for (size_t c = 0; c < b->ncols; c++)
+        n += sizeof(sm_vector_t) + vector_bytes(b->cols[c]);
+    return n;
+}
+
+/* Appends b (charged `bytes`) to the slot's queue; frees b on failure. */
+static sm_err_t slot_push(slot_t *sl, sm_batch_t *b, size_t bytes, sm_error_t *e)
+{
+    sm_err_t rc = SM_OK;
+    pthread_mutex_lock(&sl->mu);
+    if (sl->qlen == sl->qcap) {
+        size_t cap = sl->qcap ? sl->qcap * 2 : 16;
+        queued_t *nq = sm_malloc(cap * sizeof *nq);
+        if (!nq) {
+            rc = sm_error_nomem(e, "scan batches");
+            goto out;
+        }
+        for (size_t i = 0; i < sl->qlen; i++)
+            nq[i] = sl->q[(sl->qhead + i) % sl->qcap];
+        sm_free(sl->q);
+        sl->q = nq;
+        sl->qcap = cap;
+        sl->qhead = 0;
+    }
+    sl->q[(sl->qhead + sl->qlen) % sl->qcap] = (queued_t){b, bytes};
+    sl->qlen++;
+    sl->qbytes += bytes;
+    pthread_cond_signal(&sl->cv);
+out:
+    pthread_mutex_unlock(&sl->mu);
+    if (rc)
+        sm_batch_free(b);
+    return rc;
+}
+
+/* Takes the oldest queued batch (false when the queue is empty). */
+static bool slot_pop(slot_t *sl, queued_t *out)
+{
+    bool got = false;
+    pthread_mutex_lock(&sl->mu);
+    if (sl->qlen) {
+        *out = sl->q[sl->qhead];
+        sl->qhead = (sl->qhead + 1) % sl->qcap;
+        sl->qlen--;
+        sl->qbytes -= out->bytes;
+        got = true;
+    }
+    pthread_mutex_unlock(&sl->mu);
+    return got;
+}
+
+/* Gives back what a queued batch was charged. */
+static void uncharge(scan_t *s, size_t bytes)
+{
+    atomic_fetch_sub(&s->held, bytes);
+    sm_op_mem_release(s->op, bytes);
+}
 /* A vector of n copies of the partition value text (NULL: NULLs). */
 static sm_err_t const_vector(sm_type_t *t, const char *text, size_t n, sm_vector_t **out,
                              sm_error_t *e)
@@ -186,28 +278,29 @@ out:
     return rc;
 }
 
-/* A pool task: reads one piece of a file into its slot. */
-static sm_err_t read_file(void *arg, sm_error_t *e)
+/* Opens the reader of the slot's piece (sl->done when there is nothing
+ * to read: a table of no columns). */
+static sm_err_t open_piece(slot_t *sl, sm_error_t *e)
 {
-    slot_t *sl = arg;
     scan_t *s = sl->s;
     const piece_t *pc = &s->pieces[sl->piece];
     const sm_scan_file_t *f = &s->files.files[pc->file];
-    sm_pq_reader_t *r = NULL;
     const char *one = NULL;
     sm_pq_reader_opts_t o = {.ignore_case = true,
                              .preds = s->preds,
                              .npreds = s->npreds,
                              .row_group_first = pc->rg_first,
                              .row_group_count = pc->rg_count};
-    sm_err_t rc;
+    sl->opened = true;
     if (s->nread) {
         o.columns = (const char *const *)s->read_names;
         o.ncolumns = s->nread;
     } else {
         /* only partition columns or none: still count rows with one column */
-        if (!s->files.schema->nfields)
+        if (!s->files.schema->nfields) {
+            sl->done = true;
             return SM_OK;
+        }
         size_t k = 0;
         for (; k < s->files.schema->nfields; k++) {
             bool part = false;
@@ -224,44 +317,150 @@ static sm_err_t read_file(void *arg, sm_error_t *e)
         o.columns = &one;
         o.ncolumns = 1;
     }
-    rc = sm_pq_reader_open(s->st, f->key, &o, &r, e);
-    if (rc)
-        return rc;
-    for (;;) {
+    return sm_pq_reader_open(s->st, f->key, &o, &sl->r, e);
+}
+
+/* A pool task: decodes more of the slot's piece into its queue.  After at
+ * least one batch (so the consumer always gets one) it stops when the
+ * budget refuses more, when the consumer waits for it to return, when the
+ * slot is drained and holds cap / 4 itself, or when it is not and the scan
+ * holds 3/4 cap; also at the end of the piece and when cancelled.  So the
+ * scan holds at most cap plus one batch per slot. */
+static sm_err_t read_more(void *arg, sm_error_t *e)
+{
+    slot_t *sl = arg;
+    scan_t *s = sl->s;
+    const sm_scan_file_t *f = &s->files.files[s->pieces[sl->piece].file];
+    sm_err_t rc = SM_OK;
+    pthread_mutex_lock(&sl->mu);
+    sl->started = true;
+    pthread_mutex_unlock(&sl->mu);
+    if (!sl->opened && (rc = open_piece(sl, e)))
+        goto out;
+    while (!sl->done) {
+        if (sl->group && sm_pool_group_cancelled(sl->group))
+            break;
         sm_batch_t *b = NULL, *ob = NULL;
-        rc = sm_pq_reader_next(r, &b, e);
-        if (rc || !b)
+        if ((rc = sm_pq_reader_next(sl->r, &b, e)))
             break;
-        rc = shape(s, f, b, &ob, e);
-        if (rc)
+        if (!b) {
+            sl->done = true;
+            sm_pq_reader_close(sl->r);
+            sl->r = NULL;
             break;
-        rc = slot_push(sl, ob, e);
-        if (rc)
+        }
+        if ((rc = shape(s, f, b, &ob, e)))
             break;
+        size_t bytes = batch_bytes(ob);
+        bool room = sm_op_mem_try(s->op, bytes);
+        if (!room)
+            sm_op_mem_force(s->op, bytes);
+        size_t held = atomic_fetch_add(&s->held, bytes) + bytes;
+        if ((rc = slot_push(sl, ob, bytes, e))) {
+            uncharge(s, bytes);
+            break;
+        }
+        if (!room || atomic_load(&sl->want))
+            break;
+        /* the slot being drained keeps going until it alone holds a
+         * quarter of cap (others' bytes would otherwise hold it to a batch
+         * per task); the others stop at three quarters of cap in all */
+        if (atomic_load(&s->head) == (size_t)(sl - s->slots)) {
+            pthread_mutex_lock(&sl->mu);
+            bool full = sl->qbytes >= s->cap / 4;
+            pthread_mutex_unlock(&sl->mu);
+            if (full)
+                break;
+        } else if (held >= s->cap / 4 * 3) {
+            break;
+        }
     }
-    sm_pq_reader_close(r);
+out:
+    pthread_mutex_lock(&sl->mu);
+    atomic_store(&sl->stopped, true);
+    pthread_cond_signal(&sl->cv);
+    pthread_mutex_unlock(&sl->mu);
     return rc;
 }
 
-static void slot_clear(slot_t *sl)
+/* Starts a task on the slot (inline, one batch at a time, without a pool). */
+static sm_err_t slot_run(scan_t *s, slot_t *sl, sm_error_t *e)
 {
-    for (size_t i = sl->next; i < sl->nb; i++)
-        sm_batch_free(sl->b[i]);
-    sl->nb = sl->next = 0;
+    atomic_store(&sl->stopped, false);
+    sl->started = false; /* no task of the slot runs now */
+    if (!s->pool) {
+        atomic_store(&sl->want, true);
+        sl->rc = read_more(sl, &sl->err);
+        return SM_OK;
+    }
+    sm_err_t rc = sm_pool_submit(sl->group, read_more, sl, e);
+    if (!rc)
+        sl->running = true;
+    return rc;
 }
 
+/* Waits for the slot's task; its error stays in the slot. */
+static void slot_wait(slot_t *sl)
+{
+    if (!sl->running)
+        return;
+    sm_error_t err;
+    sm_error_clear(&err);
+    sm_err_t rc = sm_pool_wait(sl->group, &err);
+    sl->running = false;
+    if (rc && !sl->rc) {
+        sl->rc = rc;
+        sl->err = err;
+    }
+}
+
+/* Frees what the slot holds (queued batches, the reader). */
+static void slot_clear(scan_t *s, slot_t *sl)
+{
+    queued_t q;
+    while (slot_pop(sl, &q)) {
+        uncharge(s, q.bytes);
+        sm_batch_free(q.b);
+    }
+    sm_pq_reader_close(sl->r);
+    sl->r = NULL;
+    sl->opened = sl->done = false;
+}
+
+/* Gives the slot the next piece and starts reading it. */
 static sm_err_t slot_submit(scan_t *s, slot_t *sl, sm_error_t *e)
 {
     if (s->next_piece >= s->npieces)
         return SM_OK;
     sl->piece = s->next_piece++;
     sl->busy = true;
+    sl->opened = sl->done = false;
+    sl->rc = SM_OK;
     sm_error_clear(&sl->err);
-    if (!s->pool) {
-        sl->rc = read_file(sl, &sl->err);
-        return SM_OK;
+    return slot_run(s, sl, e);
+}
+
+/* Restarts slots whose task stopped for lack of room once the scan holds
+ * less than half of cap (so that each restart decodes a fair share, not a
+ * batch); the slot being drained (head) is restarted whenever it stopped. */
+static sm_err_t refill(scan_t *s, sm_error_t *e)
+{
+    for (size_t i = 0; i < s->nslots; i++) {
+        slot_t *sl = &s->slots[i];
+        if (!sl->busy)
+            continue;
+        if (sl->running && atomic_load(&sl->stopped))
+            slot_wait(sl);
+        if (sl->running || sl->done || sl->rc || !s->pool)
+            continue;
+        if (i != s->cur && atomic_load(&s->held) >= s->cap / 2)
+            continue;
+        atomic_store(&sl->want, false);
+        sm_err_t rc = slot_run(s, sl, e);
+        if (rc)
+            return rc;
     }
-    return sm_pool_submit(sl->group, read_file, sl, e);
+    return SM_OK;
 }
 
 static sm_err_t add_piece(scan_t *s, size_t *cap, size_t file, uint32_t first, uint32_t count,
@@ -338,9 +537,23 @@ static sm_err_t make_pieces(scan_t *s, size_t nslots, sm_error_t *e)
     return SM_OK;
 }
 
+/* The scan's read-ahead bound: an eighth of the query's memory budget,
+ * within [SCAN_AHEAD_MIN, SCAN_AHEAD_MAX] (the most when unlimited). */
+static size_t ahead_cap(const sm_exec_ctx_t *ctx)
+{
+    size_t lim = ctx && ctx->budget ? ctx->budget->limit : 0;
+    size_t cap = lim ? lim / 8 : SCAN_AHEAD_MAX;
+    if (cap < SCAN_AHEAD_MIN)
+        cap = SCAN_AHEAD_MIN;
+    return cap > SCAN_AHEAD_MAX ? SCAN_AHEAD_MAX : cap;
+}
+
 static sm_err_t scan_open(sm_op_t *op, sm_error_t *e)
 {
     scan_t *s = op->impl;
+    s->op = op;
+    s->cap = ahead_cap(op->ctx);
+    atomic_store(&s->held, 0);
     s->pool = op->ctx ? op->ctx->pool : NULL;
     s->nslots = s->pool ? sm_pool_slots(s->pool) : 1;
     sm_err_t prc = make_pieces(s, s->nslots, e);
@@ -352,8 +565,13 @@ static sm_err_t scan_open(sm_op_t *op, sm_error_t *e)
     if (!s->slots)
         return sm_error_nomem(e, "scan slots");
     s->next_piece = s->cur = 0;
+    atomic_store(&s->head, 0);
     for (size_t i = 0; i < s->nslots; i++) {
         s->slots[i].s = s;
+        pthread_mutex_init(&s->slots[i].mu, NULL);
+        pthread_cond_init(&s->slots[i].cv, NULL);
+    }
+    for (size_t i = 0; i < s->nslots; i++) {
         if (s->pool) {
             sm_err_t rc = sm_pool_group_new(&s->slots[i].group, s->pool, e);
             if (rc)
@@ -376,27 +594,50 @@ static sm_err_t scan_next(sm_op_t *op, sm_batch_t **out, sm_error_t *e)
         slot_t *sl = &s->slots[s->cur];
         if (!sl->busy)
             return SM_OK; /* every file done */
-        if (s->pool && sl->group) {
-            sm_err_t rc = sm_pool_wait(sl->group, &sl->err);
-            if (rc)
-                sl->rc = rc;
+        queued_t q;
+        if (slot_pop(sl, &q)) {
+            uncharge(s, q.bytes);
+            sm_err_t rc = refill(s, e);
+            if (rc) {
+                sm_batch_free(q.b);
+                return rc;
+            }
+            *out = q.b;
+            return SM_OK;
+        }
+        if (sl->running) {
+            /* a running task: wait for its next batch; a task not begun
+             * yet (the pool is busy): run it here, for one batch */
+            pthread_mutex_lock(&sl->mu);
+            while (!sl->qlen && sl->started && !atomic_load(&sl->stopped))
+                pthread_cond_wait(&sl->cv, &sl->mu);
+            bool idle = !sl->qlen;
+            pthread_mutex_unlock(&sl->mu);
+            if (idle) {
+                atomic_store(&sl->want, true);
+                slot_wait(sl);
+            }
+            continue;
         }
         if (sl->rc) {
             if (e)
                 *e = sl->err;
             return sl->rc;
         }
-        if (sl->next < sl->nb) {
-            *out = sl->b[sl->next];
-            sl->b[sl->next++] = NULL;
-            return SM_OK;
+        if (!sl->done) { /* stopped for lack of room: we need its rows now */
+            atomic_store(&sl->want, true);
+            sm_err_t rc = slot_run(s, sl, e);
+            if (rc)
+                return rc;
+            continue;
         }
         sl->busy = false;
-        slot_clear(sl);
+        slot_clear(s, sl);
         sm_err_t rc = slot_submit(s, sl, e);
         if (rc)
             return rc;
         s->cur = (s->cur + 1) % s->nslots;
+        atomic_store(&s->head, s->cur);
         if (!s->slots[s->cur].busy && s->next_piece >= s->npieces) {
             /* find any busy slot left */
             size_t k = 0;
@@ -405,6 +646,7 @@ static sm_err_t scan_next(sm_op_t *op, sm_batch_t **out, sm_error_t *e)
             if (k == s->nslots)
                 return SM_OK;
             s->cur = (s->cur + k) % s->nslots;
+            atomic_store(&s->head, s->cur);
         }
     }
 }
@@ -412,24 +654,24 @@ static sm_err_t scan_next(sm_op_t *op, sm_batch_t **out, sm_error_t *e)
 static void scan_close(sm_op_t *op)
 {
     scan_t *s = op->impl;
-    sm_free(s->pieces);
-    s->pieces = NULL;
-    s->npieces = 0;
-    if (!s->slots)
-        return;
-    for (size_t i = 0; i < s->nslots; i++) {
+    for (size_t i = 0; s->slots && i < s->nslots; i++) {
         slot_t *sl = &s->slots[i];
         if (sl->group) {
             sm_pool_group_cancel(sl->group);
             sm_pool_wait(sl->group, NULL);
             sm_pool_group_free(sl->group);
         }
-        slot_clear(sl);
-        sm_free(sl->b);
+        slot_clear(s, sl);
+        sm_free(sl->q);
+        pthread_mutex_destroy(&sl->mu);
+        pthread_cond_destroy(&sl->cv);
     }
     sm_free(s->slots);
     s->slots = NULL;
     s->nslots = 0;
+    sm_free(s->pieces); /* after the tasks that read them stopped */
+    s->pieces = NULL;
+    s->npieces = 0;
 }
 
 static void scan_destroy(sm_op_t *op)

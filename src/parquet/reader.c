@@ -32,7 +32,8 @@ struct sm_pq_reader {
     uint32_t nproj, nslots;
     sm_pqr_col_t *cols;       /* nslots */
     sm_pqr_stream_t *streams; /* nslots */
-    uint8_t **chunks;         /* nslots */
+    uint8_t **chunks;         /* nslots; kept for the next row group */
+    size_t *chunk_caps;       /* nslots: bytes allocated for chunks[i] */
     bool *keep;               /* per row group */
     uint32_t nkept;
     int64_t rows_kept;
@@ -218,7 +219,8 @@ static sm_err_t resolve_projection(sm_pq_reader_t *r, const sm_pq_reader_opts_t 
     r->cols = sm_calloc(r->nslots ? r->nslots : 1, sizeof *r->cols);
     r->streams = sm_calloc(r->nslots ? r->nslots : 1, sizeof *r->streams);
     r->chunks = sm_calloc(r->nslots ? r->nslots : 1, sizeof *r->chunks);
-    if (!r->cols || !r->streams || !r->chunks)
+    r->chunk_caps = sm_calloc(r->nslots ? r->nslots : 1, sizeof *r->chunk_caps);
+    if (!r->cols || !r->streams || !r->chunks || !r->chunk_caps)
         return sm_error_nomem(e, "parquet projection");
     for (uint32_t i = 0; i < r->nproj; i++) {
         for (uint32_t k = 0; k < r->proj[i].nleaves; k++) {
@@ -395,13 +397,13 @@ sm_err_t sm_pq_reader_open(sm_store_t *store, const char *key, const sm_pq_reade
     return sm_pq_reader_open_source(&src, opts, out, e);
 }
 
+/* Ends the active row group.  The chunk buffers stay for the next one
+ * (fresh multi-megabyte buffers per row group cost a page fault per 4 KiB
+ * when glibc maps them anew). */
 static void release_row_group(sm_pq_reader_t *r)
 {
-    for (uint32_t s = 0; s < r->nslots; s++) {
+    for (uint32_t s = 0; s < r->nslots; s++)
         sm_pqr_col_reset(&r->cols[s]);
-        sm_free(r->chunks[s]);
-        r->chunks[s] = NULL;
-    }
     r->rg_active = false;
 }
 
@@ -414,11 +416,13 @@ void sm_pq_reader_close(sm_pq_reader_t *r)
         for (uint32_t s = 0; s < r->nslots; s++) {
             sm_pqr_col_free(&r->cols[s]);
             sm_pqr_stream_free(&r->streams[s]);
+            sm_free(r->chunks[s]);
         }
     }
     sm_free(r->cols);
     sm_free(r->streams);
     sm_free(r->chunks);
+    sm_free(r->chunk_caps);
     sm_free(r->proj);
     sm_free(r->keep);
     sm_type_free(r->out_type);
@@ -461,9 +465,14 @@ static sm_err_t load_row_group(sm_pq_reader_t *r, uint32_t g, sm_error_t *e)
             return sm_error_set(e, SM_ERR_LIMIT,
                                 "%s: column \"%s\", row group %u: chunk of %lld bytes is too large",
                                 r->name, col->leaf->path, g, (long long)len);
-        r->chunks[s] = sm_malloc(len ? (size_t)len : 1);
-        if (!r->chunks[s])
-            return sm_error_nomem(e, "parquet column chunk");
+        size_t need = len ? (size_t)len : 1;
+        if (r->chunk_caps[s] < need) {
+            sm_free(r->chunks[s]);
+            r->chunk_caps[s] = 0;
+            if (!(r->chunks[s] = sm_malloc(need)))
+                return sm_error_nomem(e, "parquet column chunk");
+            r->chunk_caps[s] = need;
+        }
         uint64_t tail_at = r->src.size - r->tail_len;
         sm_err_t rc = SM_OK;
         if ((uint64_t)start >= tail_at)

@@ -109,7 +109,7 @@ static void qctx_init(sm_qctx_t *q, sm_lake_t *lake, const sm_query_opts_t *o)
     q->lake = lake;
     q->now_us = o && o->now_us ? o->now_us : sm_clock_wall_ms() * 1000;
     sm_budget_init(&q->budget, o ? o->memory_limit : 0);
-    q->exec.budget = &q->budget;
+    q->exec.budget = o && o->budget ? o->budget : &q->budget;
     q->exec.pool = o ? o->pool : NULL;
     q->exec.tmpdir = o ? o->tmpdir : NULL;
     q->exec.ansi = ansi;

@@ -51,9 +51,13 @@ typedef struct sm_query_opts {
     bool legacy_arith;   /* Spark's non-ANSI mode (overflow wraps, x/0 is NULL) */
     sm_pool_t *pool;     /* NULL: everything on the calling thread */
     size_t memory_limit; /* operator memory budget in bytes; 0: unlimited */
-    const char *tmpdir;  /* spill files; NULL: $TMPDIR or /tmp */
-    int64_t now_us;      /* current_timestamp(); 0: the clock */
-    uint64_t max_rows;   /* collect mode: stop with SM_ERR_LIMIT beyond; 0: none */
+    /* A budget shared with other queries running at once (the jobs of
+     * `smelt run`), borrowed: it must outlive the query; memory_limit is
+     * then ignored.  NULL: the query has a budget of memory_limit alone. */
+    sm_budget_t *budget;
+    const char *tmpdir; /* spill files; NULL: $TMPDIR or /tmp */
+    int64_t now_us;     /* current_timestamp(); 0: the clock */
+    uint64_t max_rows;  /* collect mode: stop with SM_ERR_LIMIT beyond; 0: none */
 } sm_query_opts_t;
 
 /* Receives each result batch (borrowed: valid during the call).  A
