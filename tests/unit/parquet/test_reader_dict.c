@@ -16,6 +16,7 @@
 #include "core/mem.h"
 #include "parquet/reader.h"
 #include "parquet/writer.h"
+#include "pq_roundtrip.h"
 
 static sm_store_t *store;
 
@@ -97,17 +98,8 @@ static void test_codes_follow_dictionaries(void)
                              .row_group_rows = RG_ROWS,
                              .page_bytes = 2048,
                              .dictionary_bytes = 4096};
-    sm_pq_writer_t *w = NULL;
-    CHECK_OK(sm_pq_writer_open(store, "d.parquet", rows->schema, &o, &w, &e), &e);
     /* in slices: the writer checks its dictionary's size after each */
-    for (size_t at = 0; at < NROWS; at += 200) {
-        sm_batch_t *part = NULL;
-        CHECK_OK(sm_batch_slice(rows, at, 200, &part, &e), &e);
-        CHECK_OK(sm_pq_writer_write(w, part, &e), &e);
-        sm_batch_free(part);
-    }
-    CHECK_OK(sm_pq_writer_close(w, NULL, &e), &e);
-    sm_pq_writer_free(w);
+    sm_pq_writer_free(pq_write_slices(store, "d.parquet", rows, &o, 200));
 
     /* batches that straddle pages; a few batch sizes */
     size_t sizes[] = {333, 1000, 4096};

@@ -21,6 +21,7 @@
 #include "core/mem.h"
 #include "parquet/reader.h"
 #include "parquet/writer.h"
+#include "pq_roundtrip.h"
 
 static sm_store_t *store;
 
@@ -114,53 +115,14 @@ static sm_batch_t *make_rows(void)
 static sm_pq_writer_t *write_file(const char *key, const sm_batch_t *b, bool dict, size_t slice,
                                   size_t rg_rows)
 {
-    sm_error_t e = {0};
     sm_pq_writer_opts_t o = {
         .codec = SM_PQ_CODEC_SNAPPY, .no_dictionary = !dict, .row_group_rows = rg_rows};
-    sm_pq_writer_t *w = NULL;
-    CHECK_OK(sm_pq_writer_open(store, key, b->schema, &o, &w, &e), &e);
-    if (!w)
-        return NULL;
-    for (size_t at = 0; at < b->nrows; at += slice) {
-        size_t n = b->nrows - at < slice ? b->nrows - at : slice;
-        sm_vector_t *cols[12] = {0};
-        for (size_t i = 0; i < b->ncols; i++)
-            CHECK_OK(sm_vector_slice(b->cols[i], at, n, &cols[i], &e), &e);
-        sm_batch_t *part = NULL;
-        CHECK_OK(sm_batch_from_vectors(b->schema, cols, b->ncols, &part, &e), &e);
-        CHECK_OK(sm_pq_writer_write(w, part, &e), &e);
-        sm_batch_free(part);
-    }
-    CHECK_OK(sm_pq_writer_close(w, NULL, &e), &e);
-    return w;
+    return pq_write_slices(store, key, b, &o, slice);
 }
 
-/* Reads key back and compares every column with b. */
 static void check_reads_back(const char *key, const sm_batch_t *b)
 {
-    sm_error_t e = {0};
-    sm_pq_reader_t *r = NULL;
-    CHECK_OK(sm_pq_reader_open(store, key, NULL, &r, &e), &e);
-    if (!r)
-        return;
-    sm_vector_t *got[12] = {0};
-    for (size_t i = 0; i < b->ncols; i++)
-        CHECK_OK(sm_vector_new(b->cols[i]->type, 0, &got[i], &e), &e);
-    sm_batch_t *x = NULL;
-    sm_err_t rc;
-    while (!(rc = sm_pq_reader_next(r, &x, &e)) && x) {
-        for (size_t i = 0; i < b->ncols; i++)
-            CHECK_OK(sm_vector_append_range(got[i], x->cols[i], 0, x->nrows, &e), &e);
-        sm_batch_free(x);
-    }
-    CHECK_EQ_INT(rc, SM_OK);
-    for (size_t i = 0; i < b->ncols; i++) {
-        if (!sm_vector_equal(got[i], b->cols[i]))
-            fprintf(stderr, "%s: column %zu differs\n", key, i);
-        CHECK(sm_vector_equal(got[i], b->cols[i]));
-        sm_vector_free(got[i]);
-    }
-    sm_pq_reader_close(r);
+    pq_check_reads_back(store, key, b);
 }
 
 static bool bytes_eq(const sm_pq_bytes_t *a, const sm_pq_bytes_t *b)
