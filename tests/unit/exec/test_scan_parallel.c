@@ -15,6 +15,7 @@
 #include "core/pool.h"
 #include "exec/op_scan.h"
 #include "parquet/writer.h"
+#include "scan_files.h"
 
 static sm_store_t *store;
 static char dir[] = "/tmp/smelt-scan-par-XXXXXX";
@@ -84,17 +85,7 @@ static void write_file(const char *key, int64_t base, size_t n, size_t rg_rows, 
 
 static sm_scan_files_t files_of(const char *const *keys, size_t n)
 {
-    sm_scan_files_t f = {0};
-    f.schema = schema_of();
-    f.files = sm_calloc(n, sizeof *f.files);
-    CHECK(f.files != NULL);
-    for (size_t i = 0; i < n; i++) {
-        f.files[i].key = sm_strdup(keys[i]);
-        f.files[i].size = -1;
-        f.files[i].num_records = -1;
-    }
-    f.nfiles = f.nfiles_total = n;
-    return f;
+    return tu_scan_files(schema_of(), keys, n);
 }
 
 /* Scans keys with the given pool (NULL: serial) into one batch of the

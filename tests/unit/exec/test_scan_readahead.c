@@ -17,6 +17,7 @@
 #include "core/pool.h"
 #include "exec/op_scan.h"
 #include "parquet/writer.h"
+#include "scan_files.h"
 
 static sm_store_t *store;
 static char dir[] = "/tmp/smelt-scan-ahead-XXXXXX";
@@ -103,17 +104,7 @@ static void sleep_ms(long ms)
 
 static sm_scan_files_t files_of(void)
 {
-    sm_scan_files_t f = {0};
-    f.schema = schema_of();
-    f.files = sm_calloc(NFILES, sizeof *f.files);
-    CHECK(f.files != NULL);
-    for (size_t i = 0; i < NFILES; i++) {
-        f.files[i].key = sm_strdup(KEYS[i]);
-        f.files[i].size = -1;
-        f.files[i].num_records = -1;
-    }
-    f.nfiles = f.nfiles_total = NFILES;
-    return f;
+    return tu_scan_files(schema_of(), KEYS, NFILES);
 }
 
 /* Scans every file with a 16 MiB budget on pool (NULL: serial): after one
