@@ -79,7 +79,13 @@ static void tally_add(tally_t *t, const sm_batch_t *b)
                 (isnull || (strlen(t->key[i]) == len && memcmp(t->key[i], p, len) == 0)))
                 break;
         if (i == t->n) {
-            t->key[i] = strndup(p, len);
+            /* p is not NUL-terminated: copy exactly len bytes */
+            t->key[i] = malloc(len + 1);
+            CHECK(t->key[i] != NULL);
+            if (!t->key[i])
+                return;
+            memcpy(t->key[i], p, len);
+            t->key[i][len] = '\0';
             t->null[i] = isnull;
             t->n++;
         }
