@@ -46,9 +46,11 @@ static size_t cap_for(size_t count)
     return cap;
 }
 
+/* Slots are filled in random order (and probed before written): their
+ * pages are written now, one fault each. */
 static slot_t *alloc_slots(size_t cap)
 {
-    return cap ? sm_calloc(cap, sizeof(slot_t)) : NULL;
+    return cap ? sm_calloc_touched(cap, sizeof(slot_t)) : NULL;
 }
 
 sm_err_t sm_ht_new(sm_ht_t **out, const sm_ht_opts_t *opts, sm_error_t *e)

@@ -45,6 +45,19 @@ void *sm_calloc(size_t count, size_t size)
     return calloc(count, size);
 }
 
+void *sm_calloc_touched(size_t count, size_t size)
+{
+    size_t total;
+    if (__builtin_mul_overflow(count, size, &total))
+        return NULL;
+    /* calloc (which skips zeroing fresh pages), then a write to every page
+     * (volatile: a compiler may turn malloc + memset into calloc) */
+    volatile char *p = sm_calloc(count, size);
+    for (size_t i = 0; p && i < total; i += 4096)
+        p[i] = 0;
+    return (void *)p;
+}
+
 void *sm_realloc(void *p, size_t n)
 {
     if (injected_failure())

@@ -20,6 +20,11 @@ void *sm_calloc(size_t count, size_t size);
 /* On failure the old block is left untouched and still owned by the caller. */
 void *sm_realloc(void *p, size_t n);
 void sm_free(void *p);
+/* As sm_calloc, but every page of the block is written (zeroed) now: for
+ * large tables then filled in random order, where a fresh page that is read
+ * before it is written faults twice (once for the shared zero page, once to
+ * copy it, with a TLB flush on every thread). */
+void *sm_calloc_touched(size_t count, size_t size);
 
 /* Duplicates a NUL-terminated string, or the first n bytes of s (adding a
  * NUL).  The result is owned by the caller (sm_free).  NULL on failure. */

@@ -149,7 +149,8 @@ static sm_err_t pairs_reserve(sm_acc_t *a, size_t more, sm_error_t *e)
     if (cap == a->pairs_cap)
         return SM_OK;
     size_t old = a->pairs_cap;
-    struct sm_acc_pair *o = a->pairs, *nw = sm_calloc(cap, sizeof *nw);
+    /* probed before written, in random order: pages written now */
+    struct sm_acc_pair *o = a->pairs, *nw = sm_calloc_touched(cap, sizeof *nw);
     if (!nw)
         return sm_error_nomem(e, "distinct values");
     a->pairs = nw;
@@ -254,12 +255,20 @@ static sm_err_t dense_cover(sm_acc_t *a, int64_t v, bool *ok, sm_error_t *e)
         if (room && ncap > room)
             ncap = room;
     }
-    uint32_t *d = sm_calloc(ncap, sizeof *d);
+    /* Upwards (values arriving in ascending order, the common case) the
+     * array is reallocated in place where it can be (a large block is
+     * remapped, not copied) and only the new part zeroed; downwards the old
+     * values move up in the same block. */
+    uint32_t *d = sm_realloc(a->dense, (size_t)ncap * sizeof *d);
     if (!d)
         return sm_error_nomem(e, "distinct values");
-    size_t at = down ? (size_t)(ncap - cap) : 0;
-    memcpy(d + at, a->dense, cap * sizeof *d);
-    sm_free(a->dense);
+    if (down) {
+        size_t at = (size_t)(ncap - cap);
+        memmove(d + at, d, cap * sizeof *d);
+        memset(d, 0, at * sizeof *d);
+    } else {
+        memset(d + cap, 0, (size_t)(ncap - cap) * sizeof *d);
+    }
     a->dense = d;
     a->var_bytes += (ncap - cap) * sizeof *d;
     a->dense_cap = (size_t)ncap;
@@ -772,6 +781,22 @@ static bool same_value(const sm_vector_t *v, size_t x, size_t y)
     return memcmp(v->values + (v->offset + x) * w, v->values + (v->offset + y) * w, w) == 0;
 }
 
+/* Groups are updated in random order and their states (many groups: more
+ * than the caches hold) are loaded this many rows ahead. */
+#define GROUP_AHEAD 16
+
+/* Starts loading the state of the group of row j + GROUP_AHEAD (its count
+ * and, when it has one, its fixed-width value), for writing. */
+static inline void group_prefetch(const sm_acc_t *a, const uint32_t *gids, size_t j, size_t n)
+{
+    if (j + GROUP_AHEAD < n) {
+        uint32_t g = gids[j + GROUP_AHEAD];
+        __builtin_prefetch(&a->n[g], 1);
+        if (a->w)
+            __builtin_prefetch(a->val + (size_t)g * a->w, 1);
+    }
+}
+
 /* Kinds whose min/max takes the integer fast path (values compare as
  * signed integers of width 4 or 8). */
 static bool minmax_int_kind(sm_type_kind_t k)
@@ -791,6 +816,7 @@ static bool minmax_int_kind(sm_type_kind_t k)
         for (size_t j = 0; j < n; j++) {                                                           \
             size_t r = rows[j];                                                                    \
             uint32_t g = gids[j];                                                                  \
+            group_prefetch(a, gids, j, n);                                                         \
             if (v->null_count && sm_vector_is_null(v, r))                                          \
                 continue;                                                                          \
             T y = x[r];                                                                            \
@@ -812,8 +838,10 @@ sm_err_t sm_acc_update(sm_acc_t *a, const sm_batch_t *b, const uint32_t *rows, c
     /* Fast paths: the common shapes without filter or distinct. */
     if (!m && !a->seen && !a->pairs) {
         if (k == SM_AGG_COUNT_STAR) {
-            for (size_t j = 0; j < n; j++)
+            for (size_t j = 0; j < n; j++) {
+                group_prefetch(a, gids, j, n);
                 a->n[gids[j]]++;
+            }
             return SM_OK;
         }
         if ((k == SM_AGG_SUM || k == SM_AGG_AVG) && v->type->kind == SM_TYPE_FLOAT64) {
@@ -821,6 +849,7 @@ sm_err_t sm_acc_update(sm_acc_t *a, const sm_batch_t *b, const uint32_t *rows, c
             double *s = (double *)(void *)a->val;
             if (!v->null_count) {
                 for (size_t j = 0; j < n; j++) {
+                    group_prefetch(a, gids, j, n);
                     s[gids[j]] += x[rows[j]];
                     a->n[gids[j]]++;
                 }
@@ -832,6 +861,7 @@ sm_err_t sm_acc_update(sm_acc_t *a, const sm_batch_t *b, const uint32_t *rows, c
             int64_t *s = (int64_t *)(void *)a->val;
             for (size_t j = 0; j < n; j++) {
                 int64_t r;
+                group_prefetch(a, gids, j, n);
                 if (__builtin_add_overflow(s[gids[j]], x[rows[j]], &r)) {
                     if (a->ansi)
                         return overflow(a, e);
@@ -842,8 +872,10 @@ sm_err_t sm_acc_update(sm_acc_t *a, const sm_batch_t *b, const uint32_t *rows, c
             return SM_OK;
         }
         if (k == SM_AGG_COUNT && !v->null_count && v->type->kind != SM_TYPE_NULL) {
-            for (size_t j = 0; j < n; j++)
+            for (size_t j = 0; j < n; j++) {
+                group_prefetch(a, gids, j, n);
                 a->n[gids[j]]++;
+            }
             return SM_OK;
         }
         if ((k == SM_AGG_MIN || k == SM_AGG_MAX) && minmax_int_kind(v->type->kind)) {
@@ -862,6 +894,7 @@ sm_err_t sm_acc_update(sm_acc_t *a, const sm_batch_t *b, const uint32_t *rows, c
         int64_t lx = 0;
         for (size_t j = 0; j < n; j++) {
             size_t r = rows[j];
+            group_prefetch(a, gids, j, n);
             if (v->null_count && sm_vector_is_null(v, r))
                 continue;
             int64_t x = v->width == 4 ? sm_vector_get_i32(v, r) : sm_vector_get_i64(v, r);
