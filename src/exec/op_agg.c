@@ -306,6 +306,29 @@ static const sm_vector_t *dict_key(const agg_op_t *g, const sm_batch_t *b)
     return kv;
 }
 
+/* The group of NULL-keyed row r in *gid (made on first use), or *spilled
+ * when a spilling table has no NULL group yet: the row then goes to its
+ * spill list. */
+static sm_err_t null_group(table_t *t, const prep_t *pp, uint32_t r, uint32_t *gid, bool *spilled,
+                           sm_error_t *e)
+{
+    *spilled = false;
+    if (t->null_gid < 0) {
+        if (t->spilling) {
+            unsigned bk = bucket_of(pp->hash[r], t->depth);
+            t->srows[bk][t->nsrows[bk]++] = r;
+            *spilled = true;
+            return SM_OK;
+        }
+        sm_err_t rc = new_group(t, pp->b, r, e);
+        if (rc)
+            return rc;
+        t->null_gid = (int64_t)t->ngroups - 1;
+    }
+    *gid = (uint32_t)t->null_gid;
+    return SM_OK;
+}
+
 /* feed_str1 for a key column with dictionary codes: each dictionary entry
  * is looked up in the table once (its group cached in t->dmap, by code),
  * then every row of that code takes the cached group. */
@@ -332,18 +355,14 @@ static sm_err_t feed_dict(table_t *t, const prep_t *pp, const sm_vector_t *kv, c
     for (size_t j = 0; j < n; j++) {
         uint32_t r = sel ? sel[j] : (uint32_t)j;
         if (kv->null_count && sm_vector_is_null(kv, r)) {
-            if (t->null_gid < 0) {
-                if (t->spilling) {
-                    unsigned bk = bucket_of(pp->hash[r], t->depth);
-                    t->srows[bk][t->nsrows[bk]++] = r;
-                    continue;
-                }
-                if ((rc = new_group(t, b, r, e)))
-                    return rc;
-                t->null_gid = (int64_t)t->ngroups - 1;
+            uint32_t ngid;
+            bool spilled;
+            if ((rc = null_group(t, pp, r, &ngid, &spilled, e)))
+                return rc;
+            if (!spilled) {
+                t->rows[k] = r;
+                t->gids[k++] = ngid;
             }
-            t->rows[k] = r;
-            t->gids[k++] = (uint32_t)t->null_gid;
             continue;
         }
         uint32_t c = codes[r], gid = dmap[c];
@@ -388,18 +407,14 @@ static sm_err_t feed_str1(table_t *t, const prep_t *pp, const uint32_t *sel, siz
         if (j + PREFETCH / 2 < n)
             sm_ht_prefetch_key(t->ht, pp->hash[sel ? sel[j + PREFETCH / 2] : j + PREFETCH / 2]);
         if (kv->null_count && sm_vector_is_null(kv, r)) {
-            if (t->null_gid < 0) {
-                if (t->spilling) {
-                    unsigned bk = bucket_of(pp->hash[r], t->depth);
-                    t->srows[bk][t->nsrows[bk]++] = r;
-                    continue;
-                }
-                if ((rc = new_group(t, b, r, e)))
-                    return rc;
-                t->null_gid = (int64_t)t->ngroups - 1;
+            uint32_t ngid;
+            bool spilled;
+            if ((rc = null_group(t, pp, r, &ngid, &spilled, e)))
+                return rc;
+            if (!spilled) {
+                t->rows[k] = r;
+                t->gids[k++] = ngid;
             }
-            t->rows[k] = r;
-            t->gids[k++] = (uint32_t)t->null_gid;
             continue;
         }
         size_t kn;
@@ -450,17 +465,13 @@ static sm_err_t table_feed(table_t *t, const prep_t *pp, const uint32_t *sel, si
             uint32_t r = sel ? sel[j] : (uint32_t)j;
             int64_t gid;
             if (sm_vector_is_null(kv, r)) {
-                if (t->null_gid < 0) {
-                    if (t->spilling) {
-                        unsigned k = bucket_of(pp->hash[r], t->depth);
-                        t->srows[k][t->nsrows[k]++] = r;
-                        continue;
-                    }
-                    if ((rc = new_group(t, b, r, e)))
-                        return rc;
-                    t->null_gid = (int64_t)t->ngroups - 1;
-                }
-                gid = t->null_gid;
+                uint32_t ngid;
+                bool spilled;
+                if ((rc = null_group(t, pp, r, &ngid, &spilled, e)))
+                    return rc;
+                if (spilled)
+                    continue;
+                gid = ngid;
             } else {
                 int64_t key = int_key(kv, r);
                 uint64_t *slot = sm_ht64_find(t->ht64, key);
