@@ -408,11 +408,16 @@ static void test_put_if_absent(void)
     CHECK_OK(sm_store_get(st, "_delta_log/00000000000000000000.json", 0, &b, &e), &e);
     CHECK_EQ_STR((char *)b.data, "v0");
 
-    /* 8 threads race for each of 20 keys: exactly one wins each. */
+    /* 8 threads race for each of 20 keys: exactly one wins each.  Odd
+     * rounds race into directories that do not exist yet (a new table's
+     * log), which the writers create as they go. */
     enum { THREADS = 8, ROUNDS = 20 };
     for (int round = 0; round < ROUNDS; round++) {
         char key[64];
-        snprintf(key, sizeof key, "_delta_log/%020d.json", round + 1);
+        if (round % 2)
+            snprintf(key, sizeof key, "t%d/_delta_log/%020d.json", round, 0);
+        else
+            snprintf(key, sizeof key, "_delta_log/%020d.json", round + 1);
         pthread_barrier_t bar;
         pthread_barrier_init(&bar, NULL, THREADS);
         pthread_t th[THREADS];
@@ -436,6 +441,11 @@ static void test_put_if_absent(void)
         snprintf(want, sizeof want, "writer %d", winner);
         CHECK_OK(sm_store_get(st, key, 0, &b, &e), &e);
         CHECK_EQ_STR((char *)b.data, want);
+        if (round % 2) { /* the new directory holds the winner's file, no temporary one */
+            char dir[1024];
+            snprintf(dir, sizeof dir, "%s/pia/t%d/_delta_log", tmp_root, round);
+            CHECK_EQ_INT(count_files(dir), 1);
+        }
     }
 
     /* 8 processes race for one key. */
