@@ -194,32 +194,6 @@ static sm_op_t *agg_over(const sm_exec_ctx_t *ctx, sm_batch_t **bs, size_t nb, b
     return op;
 }
 
-/* Runs op to its end: its rows as text, as oracle_text makes them. */
-static char *run_op(sm_op_t *op)
-{
-    sm_batch_t *b = NULL;
-    sm_error_t e = {0};
-    CHECK_OK(sm_op_collect(op, &b, &e), &e);
-    sm_op_free(op);
-    if (!b)
-        return strdup("ERROR");
-    char **lines = calloc(b->nrows + 1, sizeof *lines);
-    for (size_t r = 0; r < b->nrows; r++) {
-        sm_buf_t buf = SM_BUF_INIT;
-        for (size_t c = 0; c < b->ncols; c++) {
-            if (c)
-                sm_buf_append_byte(&buf, '|', NULL);
-            sm_print_value(b->cols[c], r, SM_PRINT_STYLE_TEXT, &buf, NULL);
-        }
-        sm_buf_append_byte(&buf, 0, NULL);
-        lines[r] = strdup((char *)buf.data);
-        sm_buf_free(&buf);
-    }
-    size_t n = b->nrows;
-    sm_batch_free(b);
-    return join_sorted(lines, n);
-}
-
 /* Runs one shape under ctx and compares with the oracle. */
 static void run_shape(const sm_exec_ctx_t *ctx, shape_t shape, bool str_keys, bool narrow,
                       size_t nb, size_t per)
@@ -230,7 +204,7 @@ static void run_shape(const sm_exec_ctx_t *ctx, shape_t shape, bool str_keys, bo
     memset(&o, 0, sizeof o);
     sm_batch_t **bs = make_input(&o, shape, str_keys, narrow, nb, per);
     char *want = oracle_text(&o, str_keys);
-    char *got = run_op(agg_over(ctx, bs, nb, str_keys, narrow));
+    char *got = tu_run(agg_over(ctx, bs, nb, str_keys, narrow), 1);
     if (strcmp(got, want) != 0)
         fprintf(stderr, "shape %d str %d narrow %d: differs\n", (int)shape, str_keys, narrow);
     CHECK(strcmp(got, want) == 0);

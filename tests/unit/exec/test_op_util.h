@@ -99,14 +99,16 @@ static inline char *tu_rows(const sm_batch_t *b, int sorted)
     }
     if (sorted)
         qsort(lines, b->nrows, sizeof *lines, tu_strcmp);
-    char *s = malloc(total);
-    s[0] = 0;
+    char *s = malloc(total), *p = s;
     for (size_t r = 0; r < b->nrows; r++) {
+        size_t l = strlen(lines[r]);
         if (r)
-            strcat(s, ";");
-        strcat(s, lines[r]);
+            *p++ = ';';
+        memcpy(p, lines[r], l);
+        p += l;
         free(lines[r]);
     }
+    *p = 0;
     free(lines);
     return s;
 }
