@@ -111,6 +111,12 @@ static void print_dashboard(const sm_cli_ctx_t *ctx, sm_lake_t *lake, sm_pool_t 
     }
 }
 
+/* A bronze job's source is read: its worker slot may serve the next job. */
+static void release_job(void *arg)
+{
+    sm_models_release(arg);
+}
+
 /* A bronze job: one source table into bronze.<name>. */
 static sm_err_t run_bronze(run_ctx_t *r, size_t i, sm_error_t *e)
 {
@@ -126,9 +132,16 @@ static sm_err_t run_bronze(run_ctx_t *r, size_t i, sm_error_t *e)
     it->started_ms = sm_clock_wall_ms();
     uint64_t t0 = (uint64_t)sm_clock_mono_ns();
     sm_bronze_result_t res;
-    /* the connection comes from the run's pool: one per source and worker */
-    sm_err_t rc =
-        sm_bronze_ingest_pooled(r->lake, r->p->dir, src, bt, r->conninfo, r->pg, r->now, &res, e);
+    /* the connection comes from the run's pool: one per source and worker;
+     * once the source is read the job gives its worker slot back, so that
+     * the next job reads while this one finishes its file and commits */
+    sm_bronze_opts_t bo = {.project_dir = r->p->dir,
+                           .conninfo = r->conninfo,
+                           .pool = r->pg,
+                           .now_ms = r->now,
+                           .on_read = release_job,
+                           .arg = &r->jobs[i]};
+    sm_err_t rc = sm_bronze_ingest_opts(r->lake, src, bt, &bo, &res, e);
     it->seconds = (double)((uint64_t)sm_clock_mono_ns() - t0) / 1e9;
     it->rows = rc ? -1 : res.rows;
     it->version = rc ? -1 : res.version;

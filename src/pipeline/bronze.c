@@ -287,10 +287,11 @@ static sm_err_t open_constants(ingest_t *g, sm_error_t *e)
 
 /* Files and HTTP: every source of the reader into one commit that
  * replaces today's partition. */
-static sm_err_t ingest_files(sm_lake_t *lake, const char *project_dir, const sm_source_t *src,
-                             const sm_bronze_table_t *bt, int64_t now_ms, sm_bronze_result_t *res,
-                             sm_error_t *e)
+static sm_err_t ingest_files(sm_lake_t *lake, const sm_source_t *src, const sm_bronze_table_t *bt,
+                             const sm_bronze_opts_t *o, sm_bronze_result_t *res, sm_error_t *e)
 {
+    const char *project_dir = o->project_dir ? o->project_dir : ".";
+    int64_t now_ms = o->now_ms;
     ingest_t g = {.now_us = now_ms * 1000, .today = (int32_t)(now_ms / 86400000)};
     char bname[600];
     snprintf(bname, sizeof bname, "bronze.%s", bt->name);
@@ -334,6 +335,8 @@ static sm_err_t ingest_files(sm_lake_t *lake, const char *project_dir, const sm_
         if (!rc)
             rc = sm_bronze_reader_next(rd, &fs, e);
     }
+    if (!rc && o->on_read) /* every input read: only the commit is left */
+        o->on_read(o->arg);
     if (!rc)
         rc = commit(&g, res, e);
     if (rc)
@@ -361,6 +364,16 @@ sm_err_t sm_bronze_ingest_ex(sm_lake_t *lake, const char *project_dir, const sm_
                              sm_bronze_result_t *res, sm_error_t *e)
 {
     return sm_bronze_ingest_pooled(lake, project_dir, src, bt, conninfo, NULL, now_ms, res, e);
+}
+
+sm_err_t sm_bronze_ingest_pooled(sm_lake_t *lake, const char *project_dir, const sm_source_t *src,
+                                 const sm_bronze_table_t *bt, const char *conninfo,
+                                 sm_pg_pool_t *pool, int64_t now_ms, sm_bronze_result_t *res,
+                                 sm_error_t *e)
+{
+    sm_bronze_opts_t o = {
+        .project_dir = project_dir, .conninfo = conninfo, .pool = pool, .now_ms = now_ms};
+    return sm_bronze_ingest_opts(lake, src, bt, &o, res, e);
 }
 
 /* A PostgreSQL read in progress: once the read knows the columns (inside
@@ -449,14 +462,14 @@ static sm_err_t read_pg(sm_pg_pool_t *pool, const char *conninfo, const char *ta
     }
 }
 
-sm_err_t sm_bronze_ingest_pooled(sm_lake_t *lake, const char *project_dir, const sm_source_t *src,
-                                 const sm_bronze_table_t *bt, const char *conninfo,
-                                 sm_pg_pool_t *pool, int64_t now_ms, sm_bronze_result_t *res,
-                                 sm_error_t *e)
+sm_err_t sm_bronze_ingest_opts(sm_lake_t *lake, const sm_source_t *src, const sm_bronze_table_t *bt,
+                               const sm_bronze_opts_t *o, sm_bronze_result_t *res, sm_error_t *e)
 {
     memset(res, 0, sizeof *res);
     if (src->kind != SM_SOURCE_POSTGRES)
-        return ingest_files(lake, project_dir ? project_dir : ".", src, bt, now_ms, res, e);
+        return ingest_files(lake, src, bt, o, res, e);
+    sm_pg_pool_t *pool = o->pool;
+    int64_t now_ms = o->now_ms;
     ingest_t g = {
         .now_us = now_ms * 1000, .today = (int32_t)(now_ms / 86400000), .label = "postgresql"};
     char bname[600];
@@ -488,11 +501,22 @@ sm_err_t sm_bronze_ingest_pooled(sm_lake_t *lake, const char *project_dir, const
             ro.max_column = bt->column;
         }
         pg_ingest_t pi = {.g = &g, .t = &t, .bt = bt, .wm = &wm, .now_ms = now_ms};
-        rc = read_pg(pool, src->url ? src->url : conninfo, bt->table, &ro, &pi, &conn, &rr, e);
+        rc = read_pg(pool, src->url ? src->url : o->conninfo, bt->table, &ro, &pi, &conn, &rr, e);
         sm_type_free(pi.pgtype);
         if (!rc && rr.max_value)
             wm.value = rr.max_value; /* the new mark, committed with the rows */
     }
+    if (!rc) {
+        /* the read is over: the connection serves the next table while
+         * this one's file is finished and committed */
+        if (pool)
+            sm_pg_pool_put(pool, conn, false);
+        else
+            sm_pg_close(conn);
+        conn = NULL;
+    }
+    if (!rc && o->on_read)
+        o->on_read(o->arg);
     if (!rc)
         rc = commit(&g, res, e);
     if (rc)

@@ -16,7 +16,10 @@
  *
  * Connections: sm_bronze_ingest_pooled takes them from a pool shared by
  * the tables of a run (one connection and authentication per source and
- * worker instead of one per table).
+ * worker instead of one per table).  A read that succeeded gives its
+ * connection back before the file is finished and committed, and tells
+ * the caller so (sm_bronze_opts_t.on_read: a scheduler may start the next
+ * table's read meanwhile).
  *
  * Threads: a PostgreSQL table is read and decoded on the caller's thread
  * while a writer thread it starts (and joins before returning) encodes the
@@ -66,5 +69,27 @@ sm_err_t sm_bronze_ingest_pooled(sm_lake_t *lake, const char *project_dir, const
                                  const sm_bronze_table_t *bt, const char *conninfo,
                                  sm_pg_pool_t *pool, int64_t now_ms, sm_bronze_result_t *res,
                                  sm_error_t *e);
+
+/* How to ingest one table (sm_bronze_ingest_opts). */
+typedef struct sm_bronze_opts {
+    const char *project_dir; /* where a files source's paths start; NULL = "." */
+    const char *conninfo;    /* when the source has no url; NULL = PG* variables */
+    sm_pg_pool_t *pool;      /* PostgreSQL connections; NULL = one of its own */
+    int64_t now_ms;          /* the run's time */
+    /* Called at most once, on the caller's thread, when the source has been
+     * read in full and only finishing the Parquet file and committing are
+     * left: a PostgreSQL read's COPY is over and its connection is back in
+     * the pool (or closed); a files or HTTP source's every input is read.
+     * Not called when the read fails.  Nothing is committed yet: the
+     * ingest may still fail, and the table is durable only once the
+     * ingest returns SM_OK.  May be NULL. */
+    void (*on_read)(void *arg);
+    void *arg;
+} sm_bronze_opts_t;
+
+/* The same as the others, with every setting in o (which the others fill
+ * for it); the connection goes back to the pool before on_read. */
+sm_err_t sm_bronze_ingest_opts(sm_lake_t *lake, const sm_source_t *src, const sm_bronze_table_t *bt,
+                               const sm_bronze_opts_t *o, sm_bronze_result_t *res, sm_error_t *e);
 
 #endif

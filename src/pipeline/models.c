@@ -412,10 +412,14 @@ typedef struct sched {
     size_t n;
     const sm_models_run_opts_t *o;
     pthread_mutex_t mu;
-    pthread_cond_t cv; /* a job ended */
+    pthread_cond_t cv; /* a job ended or gave its slot back */
     size_t *ended;     /* jobs ended but not yet reported to done() */
     size_t nended;
-    size_t running;
+    size_t running;      /* jobs RUNNING: active + released */
+    size_t active;       /* running jobs holding a worker slot */
+    size_t released;     /* running jobs that gave their slot back */
+    size_t max_released; /* the bound on released */
+    bool kicked;         /* a slot was given back since the last wait */
 } sched_t;
 
 typedef struct slot {
@@ -432,12 +436,37 @@ static sm_err_t job_task(void *arg, sm_error_t *e)
     sm_error_clear(&je);
     sm_err_t rc = d->o->run(d->o->arg, s->i, &je);
     pthread_mutex_lock(&d->mu);
-    d->jobs[s->i].state = rc ? SM_JOB_FAILED : SM_JOB_OK;
+    sm_models_job_t *j = &d->jobs[s->i];
+    j->state = rc ? SM_JOB_FAILED : SM_JOB_OK;
     d->ended[d->nended++] = s->i;
     d->running--;
+    if (j->released)
+        d->released--;
+    else
+        d->active--;
+    j->sched = NULL;
     pthread_cond_signal(&d->cv);
     pthread_mutex_unlock(&d->mu);
     return SM_OK;
+}
+
+bool sm_models_release(sm_models_job_t *job)
+{
+    sched_t *d = job ? job->sched : NULL;
+    if (!d)
+        return false;
+    bool ok = false;
+    pthread_mutex_lock(&d->mu);
+    if (job->state == SM_JOB_RUNNING && !job->released && d->released < d->max_released) {
+        job->released = true;
+        d->active--;
+        d->released++;
+        d->kicked = true;
+        ok = true;
+        pthread_cond_signal(&d->cv);
+    }
+    pthread_mutex_unlock(&d->mu);
+    return ok;
 }
 
 static bool ended(sm_job_state_t s)
@@ -487,7 +516,8 @@ static void status(sched_t *d, int64_t t0, sm_models_status_t *st)
     st->seconds = (double)(sm_clock_mono_ns() - t0) / 1e9;
 }
 
-/* Under the lock: waits for a job to end, or until tick_ms pass. */
+/* Under the lock: waits for a job to end or give its slot back, or until
+ * tick_ms pass. */
 static void wait_event(sched_t *d, unsigned tick_ms)
 {
     struct timespec ts;
@@ -495,8 +525,9 @@ static void wait_event(sched_t *d, unsigned tick_ms)
     ts.tv_nsec += (long)(tick_ms % 1000) * 1000000L;
     ts.tv_sec += tick_ms / 1000 + ts.tv_nsec / 1000000000L;
     ts.tv_nsec %= 1000000000L;
-    if (d->nended == 0)
+    if (d->nended == 0 && !d->kicked)
         pthread_cond_timedwait(&d->cv, &d->mu, &ts);
+    d->kicked = false;
 }
 
 /* Under the lock: reports the ended jobs to done(), without the lock;
@@ -520,15 +551,25 @@ static size_t report(sched_t *d, size_t *scratch)
 sm_err_t sm_models_run(sm_models_job_t *jobs, size_t n, const sm_models_run_opts_t *o,
                        sm_error_t *e)
 {
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         jobs[i].state = SM_JOB_WAITING;
+        jobs[i].released = false;
+        jobs[i].sched = NULL;
+    }
     if (n == 0)
         return SM_OK;
     unsigned workers = o->workers ? o->workers : sm_pool_cores();
     if (workers > n)
         workers = (unsigned)n;
     unsigned tick_ms = o->tick_ms ? o->tick_ms : 100;
-    sched_t d = {.jobs = jobs, .n = n, .o = o};
+    /* up to as many released jobs as workers, each on a thread of its own
+     * (more threads than jobs would never run) */
+    unsigned threads = workers * 2 < n ? workers * 2 : (unsigned)n;
+    if (threads > SM_POOL_MAX_THREADS)
+        threads = SM_POOL_MAX_THREADS;
+    if (threads < workers)
+        threads = workers; /* sm_pool_new names the limit */
+    sched_t d = {.jobs = jobs, .n = n, .o = o, .max_released = threads - workers};
     slot_t *slots = sm_calloc(n, sizeof *slots);
     size_t *scratch = sm_calloc(n, sizeof *scratch);
     d.ended = sm_calloc(n, sizeof *d.ended);
@@ -536,7 +577,7 @@ sm_err_t sm_models_run(sm_models_job_t *jobs, size_t n, const sm_models_run_opts
     sm_pool_group_t *g = NULL;
     sm_err_t rc = (!slots || !scratch || !d.ended) ? sm_error_nomem(e, "run jobs") : SM_OK;
     if (!rc)
-        rc = sm_pool_new(&pool, workers, e);
+        rc = sm_pool_new(&pool, threads, e);
     if (!rc)
         rc = sm_pool_group_new(&g, pool, e);
     pthread_condattr_t ca;
@@ -552,14 +593,18 @@ sm_err_t sm_models_run(sm_models_job_t *jobs, size_t n, const sm_models_run_opts
     while (!rc) {
         size_t i, before = nended;
         bool started = false;
-        while (d.running < workers && (i = next_ready(&d)) != SIZE_MAX) {
+        while (d.active < workers && (i = next_ready(&d)) != SIZE_MAX) {
             jobs[i].state = SM_JOB_RUNNING;
+            jobs[i].sched = &d;
             started = true;
             d.running++;
+            d.active++;
             slots[i] = (slot_t){&d, i};
             if ((rc = sm_pool_submit(g, job_task, &slots[i], e))) {
                 jobs[i].state = SM_JOB_WAITING; /* stopped below */
+                jobs[i].sched = NULL;
                 d.running--;
+                d.active--;
                 break;
             }
         }

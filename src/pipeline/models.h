@@ -16,6 +16,17 @@
  * and independent branches keep running.  Among ready jobs the lowest
  * index starts first, so one worker runs them in index order.
  *
+ * Releasing (sm_models_release): a running job whose remaining work no
+ * longer needs its worker slot (a bronze table whose source read is over,
+ * only finishing its file and committing) may give the slot back; the
+ * next ready job then starts while the released one keeps running on its
+ * thread.  A released job still runs until its function returns: its
+ * state stays RUNNING, jobs that need or run after it wait for its end,
+ * and its outcome is reported as any other's.  At most min(workers,
+ * jobs − workers) jobs are released at once (the run has a thread for
+ * each, on top of one per worker); a release beyond that is refused and
+ * the job keeps its slot.
+ *
  * Ownership: a plan owns its arrays and borrows the project (which must
  * outlive it); a job array owns its index arrays and borrows names.
  * Threads: a plan is read-only after building.  sm_models_run is called by
@@ -78,6 +89,8 @@ typedef struct sm_models_job {
     sm_job_state_t state;
     size_t skipped_by; /* SKIPPED: the need that failed or was skipped;
                         * SIZE_MAX: the run stopped before it (see below) */
+    bool released;     /* gave its worker slot back (sm_models_release) */
+    void *sched;       /* private: the run the job belongs to while it runs */
 } sm_models_job_t;
 
 /* The jobs of one run: bronze.<name> for each of the nbronze names (in
@@ -118,5 +131,13 @@ typedef struct sm_models_run_opts {
  * skipped_by SIZE_MAX (each still reported to done), and e says why. */
 sm_err_t sm_models_run(sm_models_job_t *jobs, size_t n, const sm_models_run_opts_t *o,
                        sm_error_t *e);
+
+/* Called by a running job (from its run function, on its worker thread)
+ * when what is left of it need not hold a worker slot: the scheduler may
+ * start the next ready job at once.  Returns true when the slot was given
+ * back; false when the job is not running in sm_models_run, released it
+ * already, or `workers` jobs are released already (it keeps its slot and
+ * may try again).  Nothing else about the job changes (see the top). */
+bool sm_models_release(sm_models_job_t *job);
 
 #endif

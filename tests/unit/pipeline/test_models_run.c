@@ -1,7 +1,7 @@
 /* Tests of the parallel run of a plan (pipeline/models.c): the jobs built
  * from a plan, the order with one worker, skips behind a failure, ordering
- * by the tables checks read, real concurrency with two workers, and the
- * status ticks. */
+ * by the tables checks read, real concurrency with two workers, the
+ * status ticks, and jobs that give their worker slot back early. */
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -286,6 +286,206 @@ static void test_quarantine_reader_waits(void)
     CHECK(check_rm_tree(dir));
 }
 
+/* ---- releasing a worker slot (sm_models_release) ------------------------- */
+
+typedef struct rel {
+    sm_models_job_t *jobs;
+    atomic_int seq;
+    int started[8], ended[8]; /* sequence numbers; -1 = never */
+    bool release[8];          /* the job gives its slot back first */
+    bool sets_go[8];          /* the job lets the released ones end */
+    bool fail[8];             /* the job fails (after its release) */
+    bool released_ok[8], again_ok[8], saw_go[8];
+    bool returned[8];
+    atomic_bool go;
+    atomic_int in_flight, max_in_flight;
+    size_t done_order[8];
+    size_t ndone;
+    bool done_early; /* done() came for a job that had not returned */
+} rel_t;
+
+static void rel_init(rel_t *t, sm_models_job_t *jobs)
+{
+    memset(t, 0, sizeof *t);
+    t->jobs = jobs;
+    for (int i = 0; i < 8; i++)
+        t->started[i] = t->ended[i] = -1;
+}
+
+/* A released job waits (at most 5 s) for a later job to set go: it ends
+ * having seen go only if that job ran while it was still running. */
+static sm_err_t rel_job(void *arg, size_t i, sm_error_t *e)
+{
+    rel_t *t = arg;
+    int now = atomic_fetch_add(&t->in_flight, 1) + 1;
+    int max = atomic_load(&t->max_in_flight);
+    while (now > max && !atomic_compare_exchange_weak(&t->max_in_flight, &max, now))
+        ;
+    t->started[i] = atomic_fetch_add(&t->seq, 1);
+    if (t->sets_go[i])
+        atomic_store(&t->go, true);
+    if (t->release[i]) {
+        t->released_ok[i] = sm_models_release(&t->jobs[i]);
+        t->again_ok[i] = sm_models_release(&t->jobs[i]); /* once only */
+        if (!t->released_ok[i])
+            atomic_store(&t->go, true); /* refused: it holds the slot */
+        for (int k = 0; k < 500 && !atomic_load(&t->go); k++)
+            sleep_ms(10);
+        t->saw_go[i] = atomic_load(&t->go);
+    }
+    t->ended[i] = atomic_fetch_add(&t->seq, 1);
+    atomic_fetch_sub(&t->in_flight, 1);
+    t->returned[i] = true;
+    if (t->fail[i])
+        return sm_error_set(e, SM_ERR_INVALID, "job %zu fails after its release", i);
+    return SM_OK;
+}
+
+static void rel_done(void *arg, size_t i)
+{
+    rel_t *t = arg;
+    if (t->jobs[i].state != SM_JOB_SKIPPED && !t->returned[i])
+        t->done_early = true;
+    t->done_order[t->ndone++] = i;
+}
+
+static void test_release_starts_the_next_job(void)
+{
+    /* one worker: job 1 can only run while job 0 still runs if job 0 gave
+     * its slot back */
+    sm_models_job_t j[2] = {{.name = "bronze.big"}, {.name = "bronze.next"}};
+    rel_t t;
+    rel_init(&t, j);
+    t.release[0] = true;
+    t.sets_go[1] = true;
+    sm_models_run_opts_t o = {.workers = 1, .run = rel_job, .done = rel_done, .arg = &t};
+    sm_error_t e;
+    CHECK_OK(sm_models_run(j, 2, &o, &e), &e);
+    CHECK(t.released_ok[0]);
+    CHECK(!t.again_ok[0]);
+    CHECK(t.saw_go[0]);
+    CHECK(t.started[1] > t.started[0]);
+    CHECK(t.started[1] < t.ended[0]);
+    CHECK_EQ_INT(j[0].state, SM_JOB_OK);
+    CHECK_EQ_INT(j[1].state, SM_JOB_OK);
+    CHECK(j[0].released);
+    CHECK(!j[1].released);
+    CHECK_EQ_INT(t.ndone, 2);
+    CHECK(!t.done_early);
+    /* outside a run there is no slot to give back */
+    CHECK(!sm_models_release(&j[0]));
+    CHECK(!sm_models_release(NULL));
+    /* without a release the same run is sequential */
+    rel_init(&t, j);
+    t.sets_go[1] = true;
+    CHECK_OK(sm_models_run(j, 2, &o, &e), &e);
+    CHECK(t.started[1] > t.ended[0]);
+    CHECK(!j[0].released);
+}
+
+static void test_released_job_still_orders_its_dependents(void)
+{
+    /* 1 needs 0, 2 runs after 0, 3 is free: with one worker, 3 runs while
+     * the released 0 finishes; 1 and 2 start only after 0 ended */
+    size_t need0[] = {0};
+    sm_models_job_t j[4] = {{.name = "bronze.a"},
+                            {.name = "silver.a", .needs = need0, .nneeds = 1},
+                            {.name = "silver.b", .after = need0, .nafter = 1},
+                            {.name = "bronze.b"}};
+    rel_t t;
+    rel_init(&t, j);
+    t.release[0] = true;
+    t.sets_go[3] = true;
+    sm_models_run_opts_t o = {.workers = 1, .run = rel_job, .done = rel_done, .arg = &t};
+    sm_error_t e;
+    CHECK_OK(sm_models_run(j, 4, &o, &e), &e);
+    CHECK(t.released_ok[0]);
+    CHECK(t.saw_go[0]);
+    CHECK(t.started[3] < t.ended[0]);
+    CHECK(t.started[1] > t.ended[0]);
+    CHECK(t.started[2] > t.ended[0]);
+    for (int i = 0; i < 4; i++)
+        CHECK_EQ_INT(j[i].state, SM_JOB_OK);
+    CHECK_EQ_INT(t.ndone, 4);
+    CHECK(!t.done_early);
+}
+
+static void test_released_jobs_are_bounded(void)
+{
+    /* one worker: one released job at most, so the second release is
+     * refused (the first waits for it) and never more than two jobs run */
+    sm_models_job_t j[5] = {
+        {.name = "a"}, {.name = "b"}, {.name = "c"}, {.name = "d"}, {.name = "e"}};
+    rel_t t;
+    rel_init(&t, j);
+    for (int i = 0; i < 5; i++)
+        t.release[i] = true;
+    sm_models_run_opts_t o = {
+        .workers = 1, .run = rel_job, .done = rel_done, .tick = NULL, .arg = &t};
+    sm_error_t e;
+    CHECK_OK(sm_models_run(j, 5, &o, &e), &e);
+    CHECK(t.released_ok[0]);
+    CHECK(!t.released_ok[1]);
+    CHECK(t.started[1] < t.ended[0]);
+    CHECK(atomic_load(&t.max_in_flight) <= 2);
+    for (int i = 0; i < 5; i++)
+        CHECK_EQ_INT(j[i].state, SM_JOB_OK);
+    CHECK_EQ_INT(t.ndone, 5);
+    CHECK(!t.done_early);
+    /* two workers, two released at most: at most four at once */
+    sm_models_job_t k[8];
+    memset(k, 0, sizeof k);
+    const char *names[] = {"k0", "k1", "k2", "k3", "k4", "k5", "k6", "k7"};
+    for (int i = 0; i < 8; i++)
+        k[i].name = names[i];
+    rel_init(&t, k);
+    for (int i = 0; i < 8; i++)
+        t.release[i] = true;
+    o.workers = 2;
+    CHECK_OK(sm_models_run(k, 8, &o, &e), &e);
+    int refused = 0;
+    for (int i = 0; i < 8; i++) {
+        CHECK_EQ_INT(k[i].state, SM_JOB_OK);
+        refused += !t.released_ok[i];
+    }
+    CHECK(refused >= 1);
+    CHECK(atomic_load(&t.max_in_flight) <= 4);
+    CHECK_EQ_INT(t.ndone, 8);
+}
+
+static void test_failure_after_release_skips_dependents(void)
+{
+    size_t need0[] = {0}, need1[] = {1};
+    sm_models_job_t j[4] = {{.name = "bronze.bad"},
+                            {.name = "silver.x", .needs = need0, .nneeds = 1},
+                            {.name = "gold.y", .needs = need1, .nneeds = 1},
+                            {.name = "bronze.ok"}};
+    rel_t t;
+    rel_init(&t, j);
+    t.release[0] = true;
+    t.fail[0] = true;
+    t.sets_go[3] = true;
+    sm_models_run_opts_t o = {.workers = 1, .run = rel_job, .done = rel_done, .arg = &t};
+    sm_error_t e;
+    CHECK_OK(sm_models_run(j, 4, &o, &e), &e);
+    CHECK(t.released_ok[0]);
+    CHECK(t.saw_go[0]);
+    CHECK_EQ_INT(j[0].state, SM_JOB_FAILED);
+    CHECK_EQ_INT(j[1].state, SM_JOB_SKIPPED);
+    CHECK_EQ_INT(j[1].skipped_by, 0);
+    CHECK_EQ_INT(j[2].state, SM_JOB_SKIPPED);
+    CHECK_EQ_INT(j[2].skipped_by, 1);
+    CHECK_EQ_INT(j[3].state, SM_JOB_OK);
+    CHECK_EQ_INT(t.started[1], -1);
+    CHECK_EQ_INT(t.started[2], -1);
+    CHECK_EQ_INT(t.ndone, 4);
+    int seen = 0;
+    for (size_t k = 0; k < t.ndone; k++)
+        seen |= 1 << t.done_order[k];
+    CHECK_EQ_INT(seen, 15);
+    CHECK(!t.done_early);
+}
+
 int main(void)
 {
     RUN(test_one_worker_runs_in_index_order);
@@ -295,5 +495,9 @@ int main(void)
     RUN(test_ticks_show_the_running_job);
     RUN(test_jobs_from_a_plan);
     RUN(test_quarantine_reader_waits);
+    RUN(test_release_starts_the_next_job);
+    RUN(test_released_job_still_orders_its_dependents);
+    RUN(test_released_jobs_are_bounded);
+    RUN(test_failure_after_release_skips_dependents);
     return check_summary();
 }
