@@ -1,4 +1,6 @@
 /* Sort, top-N, limit, union all, values and spill files. */
+#include <unistd.h>
+
 #include "exec/spill.h"
 #include "test_op_util.h"
 
@@ -169,7 +171,10 @@ static void test_sort_spill_differential(void)
 
     sm_budget_t budget;
     sm_budget_init(&budget, 16 << 10);
-    sm_exec_ctx_t tiny = {.budget = &budget};
+    /* a spill directory of its own: other tests spill into /tmp meanwhile */
+    char spill_dir[] = "/tmp/smelt-sort-spill-XXXXXX";
+    CHECK(mkdtemp(spill_dir) != NULL);
+    sm_exec_ctx_t tiny = {.budget = &budget, .tmpdir = spill_dir};
     CHECK_OK(sm_op_sort_new(&tiny, tu_values(&tiny, sch, ptr, N, 100), k, 2, &op, &e), &e);
     CHECK_OK(sm_op_open(op, &e), &e);
     sm_batch_t *all = NULL, *b = NULL;
@@ -182,8 +187,10 @@ static void test_sort_spill_differential(void)
     }
     CHECK(op->stats.spill_files > 100); /* more than MAX_FANIN runs: multi-pass merge */
     CHECK(op->stats.spill_bytes > 0);
-    CHECK_EQ_INT(tu_spill_files(getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp"), 0);
+    CHECK_EQ_INT(tu_spill_files(spill_dir), 0);
     sm_op_free(op);
+    CHECK_EQ_INT(tu_spill_files(spill_dir), 0);
+    CHECK(rmdir(spill_dir) == 0); /* empty: nothing was left behind */
     CHECK_EQ_INT(sm_budget_used(&budget), 0);
     char *spilled = tu_rows(all, 0);
     CHECK(strcmp(mem, spilled) == 0);
