@@ -141,7 +141,7 @@ static sm_err_t run_bronze(run_ctx_t *r, size_t i, sm_error_t *e)
                            .now_ms = r->now,
                            .on_read = release_job,
                            .arg = &r->jobs[i]};
-    sm_err_t rc = sm_bronze_ingest_opts(r->lake, src, bt, &bo, &res, e);
+    sm_err_t rc = sm_bronze_ingest(r->lake, src, bt, &bo, &res, e);
     it->seconds = (double)((uint64_t)sm_clock_mono_ns() - t0) / 1e9;
     it->rows = rc ? -1 : res.rows;
     it->version = rc ? -1 : res.version;

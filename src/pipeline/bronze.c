@@ -352,30 +352,6 @@ static sm_err_t ingest_files(sm_lake_t *lake, const sm_source_t *src, const sm_b
     return rc;
 }
 
-sm_err_t sm_bronze_ingest(sm_lake_t *lake, const sm_source_t *src, const sm_bronze_table_t *bt,
-                          const char *conninfo, int64_t now_ms, sm_bronze_result_t *res,
-                          sm_error_t *e)
-{
-    return sm_bronze_ingest_ex(lake, NULL, src, bt, conninfo, now_ms, res, e);
-}
-
-sm_err_t sm_bronze_ingest_ex(sm_lake_t *lake, const char *project_dir, const sm_source_t *src,
-                             const sm_bronze_table_t *bt, const char *conninfo, int64_t now_ms,
-                             sm_bronze_result_t *res, sm_error_t *e)
-{
-    return sm_bronze_ingest_pooled(lake, project_dir, src, bt, conninfo, NULL, now_ms, res, e);
-}
-
-sm_err_t sm_bronze_ingest_pooled(sm_lake_t *lake, const char *project_dir, const sm_source_t *src,
-                                 const sm_bronze_table_t *bt, const char *conninfo,
-                                 sm_pg_pool_t *pool, int64_t now_ms, sm_bronze_result_t *res,
-                                 sm_error_t *e)
-{
-    sm_bronze_opts_t o = {
-        .project_dir = project_dir, .conninfo = conninfo, .pool = pool, .now_ms = now_ms};
-    return sm_bronze_ingest_opts(lake, src, bt, &o, res, e);
-}
-
 /* A PostgreSQL read in progress: once the read knows the columns (inside
  * its transaction, before the COPY) the pipe's writer thread starts and
  * opens the Delta writer while the COPY begins; the batches then go
@@ -462,8 +438,8 @@ static sm_err_t read_pg(sm_pg_pool_t *pool, const char *conninfo, const char *ta
     }
 }
 
-sm_err_t sm_bronze_ingest_opts(sm_lake_t *lake, const sm_source_t *src, const sm_bronze_table_t *bt,
-                               const sm_bronze_opts_t *o, sm_bronze_result_t *res, sm_error_t *e)
+sm_err_t sm_bronze_ingest(sm_lake_t *lake, const sm_source_t *src, const sm_bronze_table_t *bt,
+                          const sm_bronze_opts_t *o, sm_bronze_result_t *res, sm_error_t *e)
 {
     memset(res, 0, sizeof *res);
     if (src->kind != SM_SOURCE_POSTGRES)

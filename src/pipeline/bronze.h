@@ -14,7 +14,7 @@
  * unchanged mark.  Any failure (lost connection, unknown table,
  * unmappable type) commits nothing: the table keeps its last good version.
  *
- * Connections: sm_bronze_ingest_pooled takes them from a pool shared by
+ * Connections: sm_bronze_ingest takes them from a pool shared by
  * the tables of a run (one connection and authentication per source and
  * worker instead of one per table).  A read that succeeded gives its
  * connection back before the file is finished and committed, and tells
@@ -46,31 +46,7 @@ typedef struct sm_bronze_result {
     uint64_t bytes;
 } sm_bronze_result_t;
 
-/* Ingests `bt` from `src` into bronze.<name> of the lake.  conninfo is the
- * PostgreSQL connection to use (the source's url, else the postgres.url
- * setting; NULL = libpq's PG* variables).  now_ms is the run's time. */
-sm_err_t sm_bronze_ingest(sm_lake_t *lake, const sm_source_t *src, const sm_bronze_table_t *bt,
-                          const char *conninfo, int64_t now_ms, sm_bronze_result_t *res,
-                          sm_error_t *e);
-
-/* The same for any source kind; project_dir (NULL = ".") is where a files
- * source's relative paths start. */
-sm_err_t sm_bronze_ingest_ex(sm_lake_t *lake, const char *project_dir, const sm_source_t *src,
-                             const sm_bronze_table_t *bt, const char *conninfo, int64_t now_ms,
-                             sm_bronze_result_t *res, sm_error_t *e);
-
-/* The same, taking the PostgreSQL connection from pool and giving it
- * back afterwards (pool NULL = a connection of its own, closed at the
- * end), so that the tables of one run share their source's connections.
- * A failure leaves the pool usable: a lost connection is closed, one a
- * failed read left behind is rolled back and kept (sm_pg_pool_put).
- * Any thread; the pool serializes the use of each connection. */
-sm_err_t sm_bronze_ingest_pooled(sm_lake_t *lake, const char *project_dir, const sm_source_t *src,
-                                 const sm_bronze_table_t *bt, const char *conninfo,
-                                 sm_pg_pool_t *pool, int64_t now_ms, sm_bronze_result_t *res,
-                                 sm_error_t *e);
-
-/* How to ingest one table (sm_bronze_ingest_opts). */
+/* How to ingest one table (sm_bronze_ingest). */
 typedef struct sm_bronze_opts {
     const char *project_dir; /* where a files source's paths start; NULL = "." */
     const char *conninfo;    /* when the source has no url; NULL = PG* variables */
@@ -87,9 +63,15 @@ typedef struct sm_bronze_opts {
     void *arg;
 } sm_bronze_opts_t;
 
-/* The same as the others, with every setting in o (which the others fill
- * for it); the connection goes back to the pool before on_read. */
-sm_err_t sm_bronze_ingest_opts(sm_lake_t *lake, const sm_source_t *src, const sm_bronze_table_t *bt,
-                               const sm_bronze_opts_t *o, sm_bronze_result_t *res, sm_error_t *e);
+/* Ingests `bt` from `src` into bronze.<name> of the lake, as o says.  The
+ * PostgreSQL connection is the source's url, else o->conninfo; it comes
+ * from o->pool and goes back to it (pool NULL = a connection of its own,
+ * closed at the end), so that the tables of one run share their source's
+ * connections.  A failure leaves the pool usable: a lost connection is
+ * closed, one a failed read left behind is rolled back and kept
+ * (sm_pg_pool_put).  The connection goes back before on_read.  Any
+ * thread; the pool serializes the use of each connection. */
+sm_err_t sm_bronze_ingest(sm_lake_t *lake, const sm_source_t *src, const sm_bronze_table_t *bt,
+                          const sm_bronze_opts_t *o, sm_bronze_result_t *res, sm_error_t *e);
 
 #endif

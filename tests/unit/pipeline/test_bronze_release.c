@@ -66,26 +66,26 @@ static void test_on_read_comes_before_the_commit(void)
     sm_bronze_opts_t o = {
         .project_dir = dir, .now_ms = 1700000000000, .on_read = on_read, .arg = &s};
     sm_bronze_result_t res;
-    CHECK_OK(sm_bronze_ingest_opts(lake, &src, &bt, &o, &res, &e), &e);
+    CHECK_OK(sm_bronze_ingest(lake, &src, &bt, &o, &res, &e), &e);
     CHECK_EQ_INT(res.rows, 3);
     CHECK_EQ_INT(s.calls, 1);
     CHECK_EQ_INT(s.version_at_read, -1); /* nothing committed yet then */
     CHECK_EQ_INT(version_of(lake, "bronze.people"), res.version);
     /* the second run: on_read sees the first version only */
-    CHECK_OK(sm_bronze_ingest_opts(lake, &src, &bt, &o, &res, &e), &e);
+    CHECK_OK(sm_bronze_ingest(lake, &src, &bt, &o, &res, &e), &e);
     CHECK_EQ_INT(s.calls, 2);
     CHECK_EQ_INT(s.version_at_read, 0);
     CHECK_EQ_INT(res.version, 1);
     /* a source that cannot be read: no on_read, the table keeps version 1 */
     sm_source_t missing = src;
     missing.path = "no_such_file.csv";
-    CHECK(sm_bronze_ingest_opts(lake, &missing, &bt, &o, &res, &e) != SM_OK);
+    CHECK(sm_bronze_ingest(lake, &missing, &bt, &o, &res, &e) != SM_OK);
     CHECK(strstr(e.msg, "bronze.people") != NULL);
     CHECK_EQ_INT(s.calls, 2);
     CHECK_EQ_INT(version_of(lake, "bronze.people"), 1);
-    /* the positional entry points still work (no hook) */
-    CHECK_OK(sm_bronze_ingest_pooled(lake, dir, &src, &bt, NULL, NULL, 1700000000000, &res, &e),
-             &e);
+    /* without a hook */
+    sm_bronze_opts_t plain = {.project_dir = dir, .now_ms = 1700000000000};
+    CHECK_OK(sm_bronze_ingest(lake, &src, &bt, &plain, &res, &e), &e);
     CHECK_EQ_INT(res.version, 2);
     CHECK_EQ_INT(s.calls, 2);
     sm_lake_close(lake);
