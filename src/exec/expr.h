@@ -372,6 +372,8 @@ enum {
     SM_FUNC_WINDOW = 2,           /* reserved name: evaluated by the window operator */
     SM_FUNC_NULL_IN_NULL_OUT = 4, /* any NULL argument gives NULL */
     SM_FUNC_NONDETERMINISTIC = 8,
+    SM_FUNC_NEVER_FAILS = 16, /* no error on any valid argument (so the planner may
+                               * compute it on a join input: sql/plan.c) */
 };
 
 /* A call being evaluated: the function writes out's rows at sel. */

@@ -417,23 +417,24 @@ SIG(r_si, "si:s")
 #undef SIG
 
 #define NN SM_FUNC_NULL_IN_NULL_OUT
+#define SAFE (SM_FUNC_NULL_IN_NULL_OUT | SM_FUNC_NEVER_FAILS)
 #define F(name, flags, lo, hi, res, op)                                                            \
     {                                                                                              \
         name, flags, lo, hi, res, str_eval, op                                                     \
     }
 const sm_func_t sm_fn_string[] = {
-    F("upper", NN, 1, 1, r_s_s, S_UPPER),
-    F("ucase", NN, 1, 1, r_s_s, S_UPPER),
-    F("lower", NN, 1, 1, r_s_s, S_LOWER),
-    F("lcase", NN, 1, 1, r_s_s, S_LOWER),
-    F("initcap", NN, 1, 1, r_s_s, S_INITCAP),
-    F("trim", NN, 1, 1, r_s_s, S_TRIM),
-    F("ltrim", NN, 1, 1, r_s_s, S_LTRIM),
-    F("rtrim", NN, 1, 1, r_s_s, S_RTRIM),
-    F("length", NN, 1, 1, r_s_i, S_LENGTH),
-    F("char_length", NN, 1, 1, r_s_i, S_LENGTH),
-    F("character_length", NN, 1, 1, r_s_i, S_LENGTH),
-    F("ascii", NN, 1, 1, r_s_i, S_ASCII),
+    F("upper", SAFE, 1, 1, r_s_s, S_UPPER),
+    F("ucase", SAFE, 1, 1, r_s_s, S_UPPER),
+    F("lower", SAFE, 1, 1, r_s_s, S_LOWER),
+    F("lcase", SAFE, 1, 1, r_s_s, S_LOWER),
+    F("initcap", SAFE, 1, 1, r_s_s, S_INITCAP),
+    F("trim", SAFE, 1, 1, r_s_s, S_TRIM),
+    F("ltrim", SAFE, 1, 1, r_s_s, S_LTRIM),
+    F("rtrim", SAFE, 1, 1, r_s_s, S_RTRIM),
+    F("length", SAFE, 1, 1, r_s_i, S_LENGTH),
+    F("char_length", SAFE, 1, 1, r_s_i, S_LENGTH),
+    F("character_length", SAFE, 1, 1, r_s_i, S_LENGTH),
+    F("ascii", SAFE, 1, 1, r_s_i, S_ASCII),
     F("substring", NN, 2, 3, r_substr, S_SUBSTR),
     F("substr", NN, 2, 3, r_substr, S_SUBSTR),
     F("left", NN, 2, 2, r_si, S_LEFT),
@@ -447,7 +448,7 @@ const sm_func_t sm_fn_string[] = {
     F("lpad", NN, 2, 3, r_sis, S_LPAD),
     F("rpad", NN, 2, 3, r_sis, S_RPAD),
     F("instr", NN, 2, 2, r_ss_i, S_INSTR),
-    F("reverse", NN, 1, 1, r_s_s, S_REVERSE),
+    F("reverse", SAFE, 1, 1, r_s_s, S_REVERSE),
     F("repeat", NN, 2, 2, r_si, S_REPEAT),
 };
 const size_t sm_fn_string_count = sizeof sm_fn_string / sizeof sm_fn_string[0];

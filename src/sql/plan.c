@@ -1135,12 +1135,6 @@ static sm_err_t plan(planner_t *p, sm_lp_t *lp, const uint8_t *need, pres_t *r, 
  * join it is NULL, as it would be computed above the join. */
 static bool pushable(const sm_expr_t *x, bool *strict)
 {
-    /* Calls are all marked may_fail; these never fail on valid arguments
-     * (NULL in, NULL out; text of at most the input's size). */
-    static const char *const safe_fns[] = {
-        "upper", "ucase", "lower",  "lcase",       "initcap",          "trim",    "ltrim",
-        "rtrim", "ascii", "length", "char_length", "character_length", "reverse",
-    };
     *strict = false;
     switch (x->kind) {
     case SM_EXPR_COLUMN:
@@ -1149,11 +1143,10 @@ static bool pushable(const sm_expr_t *x, bool *strict)
     case SM_EXPR_LITERAL:
         return true;
     case SM_EXPR_CALL: {
+        /* calls are all marked may_fail: the function table says which
+         * never fail */
         const sm_func_t *fn = x->u.call.fn;
-        bool known = false;
-        for (size_t k = 0; fn && !known && k < sizeof safe_fns / sizeof *safe_fns; k++)
-            known = strcmp(fn->name, safe_fns[k]) == 0;
-        if (!known || !(fn->flags & SM_FUNC_NULL_IN_NULL_OUT) ||
+        if (!fn || !(fn->flags & SM_FUNC_NEVER_FAILS) || !(fn->flags & SM_FUNC_NULL_IN_NULL_OUT) ||
             (fn->flags & (SM_FUNC_NONDETERMINISTIC | SM_FUNC_AGGREGATE | SM_FUNC_WINDOW)))
             return false;
         break;
@@ -1203,12 +1196,6 @@ static sm_err_t add_col(sm_qctx_t *q, sm_lp_t *lp, const sm_lcol_t *c, sm_error_
     return SM_OK;
 }
 
-/* Expression i of the projection pr, when it reads only the right input
- * of one of the INNER and LEFT joins found going down pr's input through
- * left inputs (a chain of lookup joins), is computed by a projection
- * added over that input: once per row of the (usually small) joined side
- * instead of once per output row, and the joins carry its result instead
- * of its arguments. */
 /* The projections push_one added (their columns: their input's, then the
  * pushed expressions), which take further expressions for the same input. */
 typedef struct pushed {
@@ -1224,6 +1211,12 @@ static bool was_pushed(const pushed_t *pd, const sm_lp_t *lp)
     return false;
 }
 
+/* Expression i of the projection pr, when it reads only the right input
+ * of one of the INNER and LEFT joins found going down pr's input through
+ * left inputs (a chain of lookup joins), is computed by a projection
+ * added over that input: once per row of the (usually small) joined side
+ * instead of once per output row, and the joins carry its result instead
+ * of its arguments. */
 static sm_err_t push_one(sm_qctx_t *q, pushed_t *pd, sm_lp_t *pr, size_t i, sm_error_t *e)
 {
     sm_expr_t *x = pr->u.exprs[i];
